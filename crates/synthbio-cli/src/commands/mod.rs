@@ -1,0 +1,16 @@
+//! One module per group of subcommands.
+
+pub mod predict;
+pub mod serve;
+pub mod train;
+
+/// Errors are reported as one clear message each.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The backend for `--url`, or the default (local engine unless a key is set).
+pub fn backend(url: Option<&str>) -> Result<synthbio::Backend, synthbio::BackendError> {
+    match url {
+        Some(url) => synthbio::Backend::url(url),
+        None => synthbio::Backend::from_env(),
+    }
+}

@@ -1,0 +1,58 @@
+//! `synthbio`: generative models of gene expression from the command line.
+//!
+//! Runs on the local engine by default (offline, no key); set
+//! `SYNTHESIZE_API_KEY` for the hosted service, or `--url` for any server.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Generative models of gene expression (GEM-1) from the command line.
+///
+/// Every command runs offline on the local engine unless SYNTHESIZE_API_KEY
+/// is set (the hosted service) or --url names a server.
+#[derive(Parser)]
+#[command(name = "synthbio", version, about, long_about)]
+struct Cli {
+    /// Use the server at this URL (e.g. http://127.0.0.1:8000 from `synthbio serve`).
+    #[arg(long, global = true, env = "SYNTHBIO_URL")]
+    url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the models and what each accepts.
+    Models,
+    /// Print a valid example query for a model (JSON).
+    ExampleQuery(commands::predict::ExampleArgs),
+    /// Run a query file against a model and write the results.
+    Predict(commands::predict::PredictArgs),
+    /// Serve the local engine over HTTP with the GEM protocol (loopback by default).
+    Serve(commands::serve::ServeArgs),
+    /// Rebuild the shipped model files from data/.
+    Train(commands::train::TrainArgs),
+    /// Print held-out evaluation figures of the local engine against simple baselines.
+    Evaluate(commands::train::EvaluateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Models => commands::predict::models(cli.url.as_deref()),
+        Command::ExampleQuery(args) => commands::predict::example_query(cli.url.as_deref(), &args),
+        Command::Predict(args) => commands::predict::predict(cli.url.as_deref(), &args),
+        Command::Serve(args) => commands::serve::serve(&args),
+        Command::Train(args) => commands::train::train(&args),
+        Command::Evaluate(args) => commands::train::evaluate(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

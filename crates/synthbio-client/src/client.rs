@@ -1,0 +1,555 @@
+//! The async client: list models, example queries, submit / poll / download,
+//! self-hosted Arrow predict, many queries at once.
+
+use crate::body::decode_body;
+use crate::config::{ClientConfig, SOURCE};
+use crate::decode::{decode_arrow, decode_json};
+use crate::error::{strip_traceback, ClientError, Result};
+use crate::handle::{input_sizes, QueryHandle, QueryStatus};
+use crate::models::ListedModel;
+use crate::progress::{Progress, RetryReason};
+use crate::transport::{network_error, Auth, Call, Kind, Transport, ARROW_STREAM, JSON};
+use bytes::Bytes;
+use futures::StreamExt;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::Method;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use synthbio_core::{validate, Dataset, Family, ModelId, ModelSpec, Query};
+
+/// A client of one GEM server (hosted, self-hosted, or `synthbio serve`).
+/// Cheap to clone; clones share the connection pool and what is known of each
+/// model's genes.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    transport: Transport,
+    specs: Mutex<HashMap<ModelId, ModelSpec>>,
+}
+
+impl Client {
+    /// A client with the given options.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport: Transport::new(config)?,
+                specs: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// A client configured from the environment ([`ClientConfig::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        Client::new(ClientConfig::from_env())
+    }
+
+    /// The options in use.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.transport.config
+    }
+
+    fn t(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// What is known of a model beyond the protocol (gene count, trained
+    /// values), learnt from `list_models`, example queries and results, or set
+    /// with [`Client::set_model_spec`].
+    pub fn model_spec(&self, model: &ModelId) -> Option<ModelSpec> {
+        self.specs().get(model).cloned()
+    }
+
+    /// Sets what is known of a model; queries are validated against it.
+    pub fn set_model_spec(&self, model: &ModelId, spec: ModelSpec) {
+        self.specs().insert(model.clone(), spec);
+    }
+
+    fn specs(&self) -> std::sync::MutexGuard<'_, HashMap<ModelId, ModelSpec>> {
+        // A poisoned lock only means another thread panicked mid-insert of a
+        // plain map entry; the map is still usable.
+        self.inner
+            .specs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember_n_genes(&self, model: &ModelId, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut specs = self.specs();
+        let spec = specs.entry(model.clone()).or_default();
+        if spec.n_genes.is_none() {
+            spec.n_genes = Some(n);
+        }
+    }
+
+    /// Checks a query offline against the protocol and what is known of the
+    /// model; the error lists every problem with its path.
+    pub fn validate(&self, model: &ModelId, query: &Query) -> Result<()> {
+        let spec = self.model_spec(model);
+        validate(model, query, spec.as_ref()).map_err(|errors| ClientError::Validation {
+            status: None,
+            errors,
+        })
+    }
+
+    /// Validates, adds `"source": "synthbio-rs"` when unset, and serializes.
+    fn body(&self, model: &ModelId, query: &Query) -> Result<Bytes> {
+        self.validate(model, query)?;
+        let bytes = if query.source.is_some() {
+            serde_json::to_vec(query)
+        } else {
+            let mut q = query.clone();
+            q.source = Some(SOURCE.to_string());
+            serde_json::to_vec(&q)
+        };
+        bytes
+            .map(Bytes::from)
+            .map_err(|e| ClientError::Config(format!("query cannot be written as JSON: {e}")))
+    }
+
+    fn api_call(
+        &self,
+        method: Method,
+        what: String,
+        url: reqwest::Url,
+        kind: Kind,
+        hint: String,
+    ) -> Call {
+        Call {
+            what,
+            method,
+            url,
+            body: None,
+            accept: Some(JSON),
+            auth: self.t().api_auth(),
+            kind,
+            long: false,
+            not_found_hint: hint,
+        }
+    }
+
+    /// `GET /api/models`: the models the server offers. Specs of servers that
+    /// describe their models fully (`synthbio serve`) are remembered for validation.
+    pub async fn list_models(&self) -> Result<Vec<ListedModel>> {
+        let url = self.t().url(None, &["api", "models"])?;
+        let call = self.api_call(
+            Method::GET,
+            "GET /api/models".into(),
+            url,
+            Kind::Idempotent,
+            "this server has no model list; check the base URL (SYNTHESIZE_API_BASE_URL)".into(),
+        );
+        let v: Value = self.t().json(&call).await?;
+        let list = match v {
+            Value::Object(mut m) => m
+                .remove("models")
+                .ok_or_else(|| ClientError::decode("the model list", "it has no \"models\" key"))?,
+            other => other,
+        };
+        let models: Vec<ListedModel> =
+            serde_json::from_value(list).map_err(|e| ClientError::decode("the model list", e))?;
+        let mut specs = self.specs();
+        for m in &models {
+            if let Some(info) = m.info() {
+                let mut spec = info.spec;
+                if spec.n_genes.is_none() && info.n_genes > 0 {
+                    spec.n_genes = Some(info.n_genes);
+                }
+                specs.insert(m.id(), spec);
+            }
+        }
+        Ok(models)
+    }
+
+    /// `GET /api/models/{id}/example-query`: a valid query for the model, as JSON.
+    pub async fn example_query_json(&self, model: &ModelId) -> Result<Value> {
+        let url = self.t().url(
+            Some(model),
+            &["api", "models", model.as_str(), "example-query"],
+        )?;
+        let call = self.api_call(
+            Method::GET,
+            format!("GET /api/models/{model}/example-query"),
+            url,
+            Kind::Idempotent,
+            format!(
+                "model {model:?} is not served there; list the models with Client::list_models"
+            ),
+        );
+        let v: Value = self.t().json(&call).await?;
+        Ok(match v {
+            Value::Object(mut m) if m.contains_key("example_query") => {
+                m.remove("example_query").unwrap_or_default()
+            }
+            other => other,
+        })
+    }
+
+    /// A valid query for the model, read into a [`Query`]. For models that take
+    /// counts, its counts length is remembered as the model's gene count.
+    pub async fn example_query(&self, model: &ModelId) -> Result<Query> {
+        let v = self.example_query_json(model).await?;
+        let q = Query::from_value(v).map_err(|e| ClientError::decode("the example query", e))?;
+        if matches!(
+            model.family(),
+            Some(Family::MetadataPrediction | Family::ReferenceConditioning)
+        ) {
+            if let Some(c) = q.inputs.first().and_then(|i| i.counts.as_ref()) {
+                self.remember_n_genes(model, c.len());
+            }
+        }
+        Ok(q)
+    }
+
+    /// Validates and submits a query (`POST /api/models/{id}/predict`); the
+    /// handle holds the `modelQueryId`, so the query can be finished later
+    /// with [`Client::wait`] even by another process. Hosted mode only.
+    pub async fn submit(&self, model: &ModelId, query: &Query) -> Result<QueryHandle> {
+        if self.config().self_hosted {
+            return Err(ClientError::Config(
+                "self-hosted servers answer predict synchronously; use Client::predict (or switch self-hosted mode off)".into(),
+            ));
+        }
+        let body = self.body(model, query)?;
+        let v = self.post_predict(model, body).await?;
+        let handle = self.handle_from(model, &v)?.with_query(query);
+        Ok(handle)
+    }
+
+    async fn post_predict(&self, model: &ModelId, body: Bytes) -> Result<Value> {
+        let url = self
+            .t()
+            .url(Some(model), &["api", "models", model.as_str(), "predict"])?;
+        let mut call = self.api_call(
+            Method::POST,
+            format!("POST /api/models/{model}/predict"),
+            url,
+            Kind::Submit,
+            format!(
+                "model {model:?} is not served there; list the models with Client::list_models"
+            ),
+        );
+        call.body = Some(body);
+        self.t().json(&call).await
+    }
+
+    fn handle_from(&self, model: &ModelId, v: &Value) -> Result<QueryHandle> {
+        let id = match v.get("modelQueryId") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => {
+                return Err(ClientError::decode(
+                    "the predict answer",
+                    format!(
+                        "it has no modelQueryId: {}",
+                        crate::error::shorten(&v.to_string(), 300)
+                    ),
+                ))
+            }
+        };
+        self.t().report(Progress::Submitted {
+            model_id: model.to_string(),
+            model_query_id: id.clone(),
+        });
+        Ok(QueryHandle::new(model.clone(), id))
+    }
+
+    /// One status poll (`GET /api/model-queries/{id}/status`).
+    pub async fn status(&self, handle: &QueryHandle) -> Result<QueryStatus> {
+        let qid = handle.model_query_id.as_str();
+        let url = self.t().url(
+            Some(&handle.model_id),
+            &["api", "model-queries", qid, "status"],
+        )?;
+        let call = self.api_call(
+            Method::GET,
+            format!("GET /api/model-queries/{qid}/status"),
+            url,
+            Kind::Idempotent,
+            format!("there is no query {qid:?} on this server; check the id and the base URL"),
+        );
+        let v: Value = self.t().json(&call).await?;
+        let status = match v.get("status") {
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                return Err(ClientError::decode(
+                    "the status answer",
+                    format!(
+                        "it has no status: {}",
+                        crate::error::shorten(&v.to_string(), 300)
+                    ),
+                ))
+            }
+        };
+        Ok(match status.as_str() {
+            "ready" => match v.get("downloadUrl").and_then(Value::as_str) {
+                Some(u) if !u.trim().is_empty() => QueryStatus::Ready {
+                    download_url: u.trim().to_string(),
+                },
+                _ => {
+                    return Err(ClientError::decode(
+                        "the status answer",
+                        "status is ready but there is no downloadUrl",
+                    ))
+                }
+            },
+            "failed" => QueryStatus::Failed {
+                message: match v.get("message").and_then(Value::as_str) {
+                    Some(m) if !m.trim().is_empty() => strip_traceback(m).to_string(),
+                    _ => "the server gave no error message".to_string(),
+                },
+            },
+            _ => QueryStatus::Pending(status),
+        })
+    }
+
+    /// Polls until the query is ready and returns its download URL (the
+    /// "download URL only" option).
+    pub async fn wait_download_url(&self, handle: &QueryHandle) -> Result<String> {
+        let config = self.config();
+        let start = Instant::now();
+        loop {
+            let status = self.status(handle).await?;
+            let name = match &status {
+                QueryStatus::Pending(s) => s.clone(),
+                QueryStatus::Ready { .. } => "ready".into(),
+                QueryStatus::Failed { .. } => "failed".into(),
+            };
+            self.t().report(Progress::Polled {
+                model_query_id: handle.model_query_id.clone(),
+                status: name.clone(),
+                elapsed: start.elapsed(),
+            });
+            match status {
+                QueryStatus::Ready { download_url } => return Ok(download_url),
+                QueryStatus::Failed { message } => {
+                    return Err(ClientError::ModelFailed {
+                        model_query_id: handle.model_query_id.clone(),
+                        message,
+                    })
+                }
+                QueryStatus::Pending(_) => {}
+            }
+            if start.elapsed() >= config.poll_timeout {
+                return Err(ClientError::Timeout {
+                    model_id: handle.model_id.to_string(),
+                    model_query_id: handle.model_query_id.clone(),
+                    last_status: name,
+                    waited: start.elapsed(),
+                });
+            }
+            tokio::time::sleep(config.effective_poll_interval()).await;
+        }
+    }
+
+    /// Polls until ready, downloads and decodes the result.
+    pub async fn wait(&self, handle: &QueryHandle) -> Result<Dataset> {
+        let url = self.wait_download_url(handle).await?;
+        self.download(handle, &url).await
+    }
+
+    /// Polls until ready and returns the raw result JSON.
+    pub async fn wait_json(&self, handle: &QueryHandle) -> Result<Value> {
+        let url = self.wait_download_url(handle).await?;
+        self.download_json(&handle.model_id, &url).await
+    }
+
+    /// Finishes a query submitted earlier (after a crash, or by another
+    /// process) from its model and `modelQueryId`. Input indexes are unknown
+    /// this way; store the [`QueryHandle`] and use [`Client::wait`] to keep them.
+    pub async fn resume(&self, model: &ModelId, model_query_id: &str) -> Result<Dataset> {
+        self.wait(&QueryHandle::new(model.clone(), model_query_id))
+            .await
+    }
+
+    fn download_call(&self, model: &ModelId, url: &str) -> Result<Call> {
+        Ok(Call {
+            what: "GET <download URL>".into(),
+            method: Method::GET,
+            url: self.t().download_url(model, url)?,
+            body: None,
+            accept: None,
+            auth: Auth::None,
+            kind: Kind::Idempotent,
+            long: false,
+            not_found_hint:
+                "the download URL expired or is wrong; poll the query again (Client::resume) for a fresh one"
+                    .into(),
+        })
+    }
+
+    /// Downloads a result (with no headers: the URL is pre-signed) and decodes
+    /// it as it arrives. A body that breaks off is downloaded again, within the
+    /// retry policy.
+    pub async fn download(&self, handle: &QueryHandle, url: &str) -> Result<Dataset> {
+        let call = self.download_call(&handle.model_id, url)?;
+        self.t().report(Progress::Downloading {
+            model_query_id: Some(handle.model_query_id.clone()),
+        });
+        // Input sizes only mean something for the known families.
+        let sizes = handle
+            .input_sizes
+            .clone()
+            .filter(|_| handle.model_id.family().is_some());
+        let retry = &self.config().retry;
+        let mut attempt = 0u32;
+        loop {
+            let resp = self.t().send(&call).await?;
+            let arrow = is_arrow(&resp);
+            let sizes = sizes.clone();
+            let decoded = decode_body(resp, move |r| {
+                if arrow {
+                    decode_arrow(r, sizes.as_deref())
+                } else {
+                    decode_json(r, sizes.as_deref())
+                }
+            })
+            .await;
+            match (decoded.result, decoded.transport_error) {
+                (Ok(ds), _) => {
+                    self.remember_n_genes(&handle.model_id, ds.n_genes());
+                    return Ok(ds);
+                }
+                (Err(e), None) => return Err(e),
+                (Err(_), Some(te)) => {
+                    attempt += 1;
+                    let reason = if te.is_timeout() {
+                        RetryReason::Timeout
+                    } else {
+                        RetryReason::Connection
+                    };
+                    let delay = (attempt <= retry.max_retries)
+                        .then(|| retry.delay(attempt, None))
+                        .flatten();
+                    let Some(delay) = delay else {
+                        return Err(network_error(&call, te));
+                    };
+                    self.t().report(Progress::Retrying {
+                        what: call.what.clone(),
+                        reason,
+                        attempt,
+                        max_retries: retry.max_retries,
+                        delay,
+                    });
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Downloads a result as raw JSON (a top-level `error`/`errors` is still an error).
+    pub async fn download_json(&self, model: &ModelId, url: &str) -> Result<Value> {
+        let call = self.download_call(model, url)?;
+        let v: Value = self.t().json(&call).await?;
+        if let Some(e) = v
+            .get("error")
+            .or_else(|| v.get("errors"))
+            .filter(|e| !e.is_null())
+        {
+            return Err(ClientError::ResultError {
+                message: crate::decode::scalar_text(e.clone()).unwrap_or_default(),
+            });
+        }
+        Ok(v)
+    }
+
+    /// Validates, runs and decodes a query: submit, poll and download in
+    /// hosted mode; one synchronous Arrow request in self-hosted mode.
+    pub async fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset> {
+        if self.config().self_hosted {
+            return self.predict_arrow(model, query).await;
+        }
+        let handle = self.submit(model, query).await?;
+        self.wait(&handle).await
+    }
+
+    /// Like [`Client::predict`] but returns the raw result JSON (hosted mode).
+    pub async fn predict_json(&self, model: &ModelId, query: &Query) -> Result<Value> {
+        let handle = self.submit(model, query).await?;
+        self.wait_json(&handle).await
+    }
+
+    /// Like [`Client::predict`] but returns only the result's download URL (hosted mode).
+    pub async fn predict_download_url(&self, model: &ModelId, query: &Query) -> Result<String> {
+        let handle = self.submit(model, query).await?;
+        self.wait_download_url(&handle).await
+    }
+
+    /// Self-hosted: `POST /api/models/{id}/predict` with
+    /// `Accept: application/vnd.apache.arrow.stream`, answered synchronously.
+    async fn predict_arrow(&self, model: &ModelId, query: &Query) -> Result<Dataset> {
+        let body = self.body(model, query)?;
+        let url = self
+            .t()
+            .url(Some(model), &["api", "models", model.as_str(), "predict"])?;
+        let call = Call {
+            what: format!("POST /api/models/{model}/predict (Arrow)"),
+            method: Method::POST,
+            url,
+            body: Some(body),
+            accept: Some(ARROW_STREAM),
+            auth: Auth::Optional,
+            kind: Kind::Submit,
+            long: true,
+            not_found_hint: format!(
+                "model {model:?} is not served there; list the models with Client::list_models"
+            ),
+        };
+        let resp = self.t().send(&call).await?;
+        let sizes = model.family().map(|_| input_sizes(query));
+        if !is_arrow(&resp) && is_json(&resp) {
+            // A server that queued the query instead: follow it up.
+            let bytes = resp.bytes().await.map_err(|e| network_error(&call, e))?;
+            let v: Value = serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::decode("the predict answer", e))?;
+            if v.get("modelQueryId").is_some() {
+                let handle = self.handle_from(model, &v)?.with_query(query);
+                return self.wait(&handle).await;
+            }
+            return decode_json(&bytes[..], sizes.as_deref());
+        }
+        let decoded = decode_body(resp, move |r| decode_arrow(r, sizes.as_deref())).await;
+        match (decoded.result, decoded.transport_error) {
+            (Ok(ds), _) => {
+                self.remember_n_genes(model, ds.n_genes());
+                Ok(ds)
+            }
+            (Err(_), Some(te)) => Err(network_error(&call, te)),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Runs many queries against one model, at most
+    /// [`ClientConfig::max_concurrency`] at a time; results come back in input
+    /// order, each on its own (one failure does not stop the others).
+    pub async fn predict_many(&self, model: &ModelId, queries: &[Query]) -> Vec<Result<Dataset>> {
+        let limit = self.config().max_concurrency.max(1);
+        futures::stream::iter(queries.iter().map(|q| self.predict(model, q)))
+            .buffered(limit)
+            .collect()
+            .await
+    }
+}
+
+fn content_type(resp: &reqwest::Response) -> &str {
+    resp.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn is_arrow(resp: &reqwest::Response) -> bool {
+    content_type(resp).starts_with(ARROW_STREAM)
+}
+
+fn is_json(resp: &reqwest::Response) -> bool {
+    content_type(resp).starts_with(JSON)
+}

@@ -1,0 +1,235 @@
+//! Reader of the self-hosted Arrow IPC stream (PROTOCOL.md section 2, self-hosted mode).
+//!
+//! The stream is read batch by batch with arrow-rs' `StreamReader`; each batch's
+//! counts are copied into the builder's flat buffer and the batch is dropped, so
+//! the whole stream is never held in memory.
+
+use super::builder::{count_from_f64, count_from_i64, count_from_u64, CountsSource, ResultBuilder};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StructArray};
+use arrow::datatypes::{
+    DataType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow::ipc::reader::StreamReader;
+use arrow::util::display::array_value_to_string;
+use std::io::Read;
+use synthbio_core::{Dataset, LatentBlock};
+
+use crate::error::ClientError;
+
+/// Reads an Arrow IPC stream (a self-hosted predict answer) into a [`Dataset`].
+///
+/// Schema metadata gives `gene_order` (a JSON array as a string) and
+/// `model_version`; rows are samples. Counts come from `counts` or, for metadata
+/// prediction, `decoder_sample.counts`; a counts column that is not rectangular
+/// is an error. Latents come from `biological_latent`, `technical_latent`,
+/// `perturbation_latent` or a `latents` struct; `metadata` and
+/// `classifier_probs` are structs. `input_sizes` sets each sample's input index.
+pub fn decode_arrow<R: Read>(
+    reader: R,
+    input_sizes: Option<&[u64]>,
+) -> Result<Dataset, ClientError> {
+    let bad = |m: String| ClientError::decode("the Arrow stream", m);
+    let reader = StreamReader::try_new_buffered(reader, None).map_err(|e| bad(e.to_string()))?;
+    let mut b = ResultBuilder::default();
+    let schema = reader.schema();
+    let meta = schema.metadata();
+    if let Some(g) = meta.get("gene_order") {
+        let genes: Vec<String> = serde_json::from_str(g).map_err(|e| {
+            bad(format!(
+                "schema metadata gene_order is not a JSON list of strings: {e}"
+            ))
+        })?;
+        b.set_gene_order(genes).map_err(bad)?;
+    }
+    b.model_version = meta.get("model_version").cloned();
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(e.to_string()))?;
+        add_batch(&mut b, &batch).map_err(bad)?;
+    }
+    b.finish(input_sizes)
+}
+
+fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
+    let n = batch.num_rows();
+    let counts = match batch.column_by_name("counts") {
+        Some(c) => Some(("counts", c.clone())),
+        None => match batch.column_by_name("decoder_sample") {
+            Some(ds) => Some((
+                "decoder_sample.counts",
+                struct_child(ds, "decoder_sample", "counts")?,
+            )),
+            None => None,
+        },
+    };
+    if n == 0 {
+        return Ok(());
+    }
+    let first = b.begin_output();
+    for r in 0..n {
+        if r > 0 {
+            b.begin_output();
+        }
+        if let Some((name, col)) = &counts {
+            let vals =
+                list_row(col, r)?.ok_or_else(|| format!("{name} of row {} is null", first + r))?;
+            b.begin_counts(CountsSource::Counts);
+            push_counts(&vals, b, name, first + r)?;
+            b.end_dense()?;
+        }
+    }
+    if let Some(col) = batch.column_by_name("metadata") {
+        let s = col
+            .as_struct_opt()
+            .ok_or("column metadata is not a struct")?;
+        for (field, child) in s.fields().iter().zip(s.columns()) {
+            for r in 0..n {
+                if s.is_valid(r) && child.is_valid(r) {
+                    let v = array_value_to_string(child.as_ref(), r).map_err(|e| e.to_string())?;
+                    b.metadata_value(first + r, field.name(), v);
+                }
+            }
+        }
+    }
+    let mut latents: Vec<(LatentBlock, ArrayRef)> = Vec::new();
+    for block in LatentBlock::ALL {
+        if let Some(c) = batch.column_by_name(&format!("{}_latent", block.as_str())) {
+            latents.push((block, c.clone()));
+        }
+    }
+    if let Some(l) = batch.column_by_name("latents") {
+        let s = l.as_struct_opt().ok_or("column latents is not a struct")?;
+        for block in LatentBlock::ALL {
+            if let Some(c) = s.column_by_name(block.as_str()) {
+                latents.push((block, c.clone()));
+            }
+        }
+    }
+    if !latents.is_empty() {
+        for _ in 0..n {
+            b.begin_latents();
+        }
+        for (block, col) in &latents {
+            for r in 0..n {
+                let vals = list_row(col, r)?.ok_or_else(|| {
+                    format!("{}_latent of row {} is null", block.as_str(), first + r)
+                })?;
+                let buf = b.latent_buffer(*block, first + r)?;
+                let start = buf.len();
+                push_floats(&vals, buf)?;
+                b.end_latent_row(*block, first + r, start)?;
+            }
+        }
+    }
+    if let Some(col) = batch.column_by_name("classifier_probs") {
+        add_probs(b, col, first, n)?;
+    }
+    Ok(())
+}
+
+fn add_probs(b: &mut ResultBuilder, col: &ArrayRef, first: usize, n: usize) -> Result<(), String> {
+    let s = col.as_struct_opt().ok_or(
+        "column classifier_probs is not a struct of field -> struct of class -> probability",
+    )?;
+    for (field, child) in s.fields().iter().zip(s.columns()) {
+        let classes: &StructArray = child.as_struct_opt().ok_or_else(|| {
+            format!(
+                "classifier_probs.{} is not a struct of class -> probability",
+                field.name()
+            )
+        })?;
+        for (class, pcol) in classes.fields().iter().zip(classes.columns()) {
+            let mut probs = Vec::with_capacity(n);
+            push_floats(pcol, &mut probs)?;
+            for (r, p) in probs.into_iter().enumerate() {
+                if classes.is_valid(r) && pcol.is_valid(r) {
+                    b.prob(first + r, field.name(), class.name(), p);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn struct_child(col: &ArrayRef, name: &str, child: &str) -> Result<ArrayRef, String> {
+    col.as_struct_opt()
+        .and_then(|s| s.column_by_name(child).cloned())
+        .ok_or_else(|| format!("column {name} is not a struct with a {child} field"))
+}
+
+/// The values of row `r` of a list column (`None` when the row is null).
+fn list_row(col: &ArrayRef, r: usize) -> Result<Option<ArrayRef>, String> {
+    if col.is_null(r) {
+        return Ok(None);
+    }
+    if let Some(l) = col.as_list_opt::<i32>() {
+        return Ok(Some(l.value(r)));
+    }
+    if let Some(l) = col.as_list_opt::<i64>() {
+        return Ok(Some(l.value(r)));
+    }
+    if let Some(l) = col.as_fixed_size_list_opt() {
+        return Ok(Some(l.value(r)));
+    }
+    Err(format!("expected a list column, found {}", col.data_type()))
+}
+
+macro_rules! push_each {
+    ($arr:expr, $ty:ty, $conv:expr, $push:expr) => {{
+        let a = $arr.as_primitive::<$ty>();
+        for v in a.values().iter() {
+            $push($conv(*v)?);
+        }
+    }};
+}
+
+/// Converts one row of counts (any integer or float type, no nulls) into the builder.
+fn push_counts(
+    vals: &ArrayRef,
+    b: &mut ResultBuilder,
+    name: &str,
+    row: usize,
+) -> Result<(), String> {
+    if vals.null_count() > 0 {
+        return Err(format!("{name} of row {row} has null values"));
+    }
+    let at = |m: String| format!("{name} of row {row}: {m}");
+    let i = |v: i64| count_from_i64(v).map_err(at);
+    let u = |v: u64| count_from_u64(v).map_err(at);
+    let f = |v: f64| count_from_f64(v).map_err(at);
+    let mut push = |v: u32| b.push_count(v);
+    match vals.data_type() {
+        DataType::Int8 => push_each!(vals, Int8Type, |v: i8| i(v.into()), push),
+        DataType::Int16 => push_each!(vals, Int16Type, |v: i16| i(v.into()), push),
+        DataType::Int32 => push_each!(vals, Int32Type, |v: i32| i(v.into()), push),
+        DataType::Int64 => push_each!(vals, Int64Type, i, push),
+        DataType::UInt8 => push_each!(vals, UInt8Type, |v: u8| u(v.into()), push),
+        DataType::UInt16 => push_each!(vals, UInt16Type, |v: u16| u(v.into()), push),
+        DataType::UInt32 => {
+            b.extend_counts(vals.as_primitive::<UInt32Type>().values().iter().copied())
+        }
+        DataType::UInt64 => push_each!(vals, UInt64Type, u, push),
+        DataType::Float32 => push_each!(vals, Float32Type, |v: f32| f(v.into()), push),
+        DataType::Float64 => push_each!(vals, Float64Type, f, push),
+        other => return Err(format!("{name} holds {other}, expected integers")),
+    }
+    Ok(())
+}
+
+/// Appends a float or integer array (nulls as NaN) to `out`.
+fn push_floats(vals: &ArrayRef, out: &mut Vec<f64>) -> Result<(), String> {
+    macro_rules! each {
+        ($ty:ty) => {{
+            let a = vals.as_primitive::<$ty>();
+            out.extend(a.iter().map(|v| v.map_or(f64::NAN, |x| x as f64)));
+        }};
+    }
+    match vals.data_type() {
+        DataType::Float64 => each!(Float64Type),
+        DataType::Float32 => each!(Float32Type),
+        DataType::Int64 => each!(Int64Type),
+        DataType::Int32 => each!(Int32Type),
+        other => return Err(format!("expected numbers, found {other}")),
+    }
+    Ok(())
+}

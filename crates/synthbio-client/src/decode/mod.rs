@@ -1,0 +1,11 @@
+//! Results into [`synthbio_core::Dataset`]: result JSON in its three counts
+//! encodings, and the self-hosted Arrow IPC stream. Both read from any
+//! [`std::io::Read`], so a saved result decodes the same way as a download.
+
+mod arrow;
+mod builder;
+mod json;
+
+pub use self::arrow::decode_arrow;
+pub use self::json::decode_json;
+pub(crate) use self::json::scalar_text;

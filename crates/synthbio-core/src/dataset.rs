@@ -1,0 +1,575 @@
+//! The in-memory dataset: what the client decodes, the engine produces and the
+//! analyses consume, in the spirit of AnnData / SummarizedExperiment.
+
+use crate::model::LatentBlock;
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Errors building or combining datasets.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatasetError {
+    /// Two parts disagree in size.
+    #[error("{what}: expected {expected}, found {found}; make the parts agree")]
+    Shape {
+        /// Which part.
+        what: String,
+        /// The size implied by the counts matrix.
+        expected: usize,
+        /// The size given.
+        found: usize,
+    },
+    /// Two datasets list different genes, or the same genes in another order.
+    #[error("gene order differs at position {position}: {left} vs {right}; reorder one dataset with Dataset::select_genes")]
+    GeneOrder {
+        /// First differing position.
+        position: usize,
+        /// Gene id on the left.
+        left: String,
+        /// Gene id on the right.
+        right: String,
+    },
+    /// A gene or sample id that is not in the dataset.
+    #[error("{kind} id {id:?} is not in the dataset")]
+    UnknownId {
+        /// "gene" or "sample".
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The same id twice.
+    #[error("{kind} id {id:?} appears more than once; ids must be unique")]
+    DuplicateId {
+        /// "gene" or "sample".
+        kind: &'static str,
+        /// The repeated id.
+        id: String,
+    },
+}
+
+/// Per-sample metadata: named string columns, one entry per sample (`None` = not given).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetadataTable {
+    n_rows: usize,
+    columns: BTreeMap<String, Vec<Option<String>>>,
+}
+
+impl MetadataTable {
+    /// An empty table for `n_rows` samples.
+    pub fn new(n_rows: usize) -> Self {
+        MetadataTable {
+            n_rows,
+            columns: BTreeMap::new(),
+        }
+    }
+
+    /// A table from one key -> value map per sample.
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = &'a BTreeMap<String, String>>) -> Self {
+        let rows: Vec<_> = rows.into_iter().collect();
+        let mut t = MetadataTable::new(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            for (k, v) in row.iter() {
+                t.columns
+                    .entry(k.clone())
+                    .or_insert_with(|| vec![None; rows.len()])[i] = Some(v.clone());
+            }
+        }
+        t
+    }
+
+    /// Number of samples.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Column names, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.columns.keys().map(String::as_str)
+    }
+
+    /// One column, if present.
+    pub fn column(&self, key: &str) -> Option<&[Option<String>]> {
+        self.columns.get(key).map(Vec::as_slice)
+    }
+
+    /// One value.
+    pub fn get(&self, row: usize, key: &str) -> Option<&str> {
+        self.columns.get(key)?.get(row)?.as_deref()
+    }
+
+    /// Adds or replaces a column.
+    pub fn set_column(
+        &mut self,
+        key: impl Into<String>,
+        values: Vec<Option<String>>,
+    ) -> Result<(), DatasetError> {
+        if values.len() != self.n_rows {
+            return Err(DatasetError::Shape {
+                what: "metadata column length".into(),
+                expected: self.n_rows,
+                found: values.len(),
+            });
+        }
+        self.columns.insert(key.into(), values);
+        Ok(())
+    }
+
+    /// The metadata of one sample as a map.
+    pub fn row(&self, row: usize) -> BTreeMap<String, String> {
+        self.columns
+            .iter()
+            .filter_map(|(k, col)| col.get(row)?.as_ref().map(|v| (k.clone(), v.clone())))
+            .collect()
+    }
+
+    /// The rows at the given positions, in that order.
+    pub fn select(&self, rows: &[usize]) -> Self {
+        MetadataTable {
+            n_rows: rows.len(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(k, col)| (k.clone(), rows.iter().map(|&r| col[r].clone()).collect()))
+                .collect(),
+        }
+    }
+}
+
+/// The three latent blocks of each sample (samples x dimensions each).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latents {
+    /// Biological block.
+    pub biological: Array2<f64>,
+    /// Technical block.
+    pub technical: Array2<f64>,
+    /// Perturbation block.
+    pub perturbation: Array2<f64>,
+}
+
+impl Latents {
+    /// One block.
+    pub fn block(&self, block: LatentBlock) -> ArrayView2<'_, f64> {
+        match block {
+            LatentBlock::Biological => self.biological.view(),
+            LatentBlock::Technical => self.technical.view(),
+            LatentBlock::Perturbation => self.perturbation.view(),
+        }
+    }
+
+    /// The given blocks side by side (samples x summed dimensions).
+    pub fn joined(&self, blocks: &[LatentBlock]) -> Array2<f64> {
+        let views: Vec<_> = blocks.iter().map(|&b| self.block(b)).collect();
+        ndarray::concatenate(Axis(1), &views)
+            .unwrap_or_else(|_| Array2::zeros((self.n_samples(), 0)))
+    }
+
+    /// Number of samples.
+    pub fn n_samples(&self) -> usize {
+        self.biological.nrows()
+    }
+
+    /// The rows at the given positions.
+    pub fn select(&self, rows: &[usize]) -> Self {
+        Latents {
+            biological: self.biological.select(Axis(0), rows),
+            technical: self.technical.select(Axis(0), rows),
+            perturbation: self.perturbation.select(Axis(0), rows),
+        }
+    }
+}
+
+/// Classifier probabilities of one metadata field: classes and a samples x classes matrix
+/// whose rows sum to 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassProbabilities {
+    /// Class labels, in column order.
+    pub classes: Vec<String>,
+    /// Probabilities, samples x classes.
+    pub probs: Array2<f64>,
+}
+
+impl ClassProbabilities {
+    /// The most probable class of a sample and its probability.
+    pub fn argmax(&self, sample: usize) -> Option<(&str, f64)> {
+        let row = self.probs.row(sample);
+        let (j, p) = row
+            .iter()
+            .enumerate()
+            .fold(None, |best: Option<(usize, f64)>, (j, &p)| match best {
+                Some((_, bp)) if bp >= p => best,
+                _ => Some((j, p)),
+            })?;
+        Some((self.classes[j].as_str(), p))
+    }
+
+    /// The probability a sample belongs to `class` (0 for a class the model does not know).
+    pub fn prob(&self, sample: usize, class: &str) -> f64 {
+        self.classes
+            .iter()
+            .position(|c| c == class)
+            .map_or(0.0, |j| self.probs[[sample, j]])
+    }
+}
+
+/// A samples x genes count matrix with its ids, metadata, and what a model said about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    counts: Array2<u32>,
+    gene_ids: Vec<String>,
+    sample_ids: Vec<String>,
+    metadata: MetadataTable,
+    latents: Option<Latents>,
+    classifier_probs: BTreeMap<String, ClassProbabilities>,
+    input_index: Vec<usize>,
+    model_version: Option<String>,
+}
+
+impl Dataset {
+    /// A dataset from counts (samples x genes) and ids; metadata starts empty and
+    /// every sample belongs to input 0.
+    pub fn new(
+        counts: Array2<u32>,
+        gene_ids: Vec<String>,
+        sample_ids: Vec<String>,
+    ) -> Result<Self, DatasetError> {
+        let (n, g) = counts.dim();
+        check_len("gene ids", g, gene_ids.len())?;
+        check_len("sample ids", n, sample_ids.len())?;
+        check_unique("gene", &gene_ids)?;
+        check_unique("sample", &sample_ids)?;
+        Ok(Dataset {
+            counts,
+            gene_ids,
+            sample_ids,
+            metadata: MetadataTable::new(n),
+            latents: None,
+            classifier_probs: BTreeMap::new(),
+            input_index: vec![0; n],
+            model_version: None,
+        })
+    }
+
+    /// Sample ids `sample_1..sample_n`, as rsynthbio names them.
+    pub fn default_sample_ids(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("sample_{i}")).collect()
+    }
+
+    /// Sets the metadata table.
+    pub fn with_metadata(mut self, metadata: MetadataTable) -> Result<Self, DatasetError> {
+        check_len("metadata rows", self.n_samples(), metadata.n_rows())?;
+        self.metadata = metadata;
+        Ok(self)
+    }
+
+    /// Sets the latents.
+    pub fn with_latents(mut self, latents: Latents) -> Result<Self, DatasetError> {
+        for b in LatentBlock::ALL {
+            check_len(
+                &format!("{} latent rows", b.as_str()),
+                self.n_samples(),
+                latents.block(b).nrows(),
+            )?;
+        }
+        self.latents = Some(latents);
+        Ok(self)
+    }
+
+    /// Sets one field's classifier probabilities.
+    pub fn with_classifier_probs(
+        mut self,
+        field: impl Into<String>,
+        probs: ClassProbabilities,
+    ) -> Result<Self, DatasetError> {
+        check_len(
+            "classifier probability rows",
+            self.n_samples(),
+            probs.probs.nrows(),
+        )?;
+        check_len(
+            "classifier classes",
+            probs.probs.ncols(),
+            probs.classes.len(),
+        )?;
+        self.classifier_probs.insert(field.into(), probs);
+        Ok(self)
+    }
+
+    /// Sets which input of the query each sample came from.
+    pub fn with_input_index(mut self, input_index: Vec<usize>) -> Result<Self, DatasetError> {
+        check_len("input index", self.n_samples(), input_index.len())?;
+        self.input_index = input_index;
+        Ok(self)
+    }
+
+    /// Sets the model version that produced the data.
+    pub fn with_model_version(mut self, version: impl Into<String>) -> Self {
+        self.model_version = Some(version.into());
+        self
+    }
+
+    /// Counts, samples x genes.
+    pub fn counts(&self) -> ArrayView2<'_, u32> {
+        self.counts.view()
+    }
+
+    /// The counts of one sample.
+    pub fn sample_counts(&self, sample: usize) -> ArrayView1<'_, u32> {
+        self.counts.row(sample)
+    }
+
+    /// Takes the count matrix out.
+    pub fn into_counts(self) -> Array2<u32> {
+        self.counts
+    }
+
+    /// Gene ids in column order.
+    pub fn gene_ids(&self) -> &[String] {
+        &self.gene_ids
+    }
+
+    /// Sample ids in row order.
+    pub fn sample_ids(&self) -> &[String] {
+        &self.sample_ids
+    }
+
+    /// Per-sample metadata (claimed, or predicted for metadata prediction results).
+    pub fn metadata(&self) -> &MetadataTable {
+        &self.metadata
+    }
+
+    /// Mutable metadata, to add columns.
+    pub fn metadata_mut(&mut self) -> &mut MetadataTable {
+        &mut self.metadata
+    }
+
+    /// Latents, if the model returned them.
+    pub fn latents(&self) -> Option<&Latents> {
+        self.latents.as_ref()
+    }
+
+    /// Classifier probabilities per metadata field (metadata prediction results).
+    pub fn classifier_probs(&self) -> &BTreeMap<String, ClassProbabilities> {
+        &self.classifier_probs
+    }
+
+    /// Which query input each sample came from.
+    pub fn input_index(&self) -> &[usize] {
+        &self.input_index
+    }
+
+    /// The model version, for results.
+    pub fn model_version(&self) -> Option<&str> {
+        self.model_version.as_deref()
+    }
+
+    /// Number of samples.
+    pub fn n_samples(&self) -> usize {
+        self.counts.nrows()
+    }
+
+    /// Number of genes.
+    pub fn n_genes(&self) -> usize {
+        self.counts.ncols()
+    }
+
+    /// Position of a gene id.
+    pub fn gene_position(&self, gene_id: &str) -> Result<usize, DatasetError> {
+        self.gene_ids
+            .iter()
+            .position(|g| g == gene_id)
+            .ok_or_else(|| DatasetError::UnknownId {
+                kind: "gene",
+                id: gene_id.into(),
+            })
+    }
+
+    /// Position of a sample id.
+    pub fn sample_position(&self, sample_id: &str) -> Result<usize, DatasetError> {
+        self.sample_ids
+            .iter()
+            .position(|s| s == sample_id)
+            .ok_or_else(|| DatasetError::UnknownId {
+                kind: "sample",
+                id: sample_id.into(),
+            })
+    }
+
+    /// Library size (total count) of each sample.
+    pub fn library_sizes(&self) -> Vec<u64> {
+        self.counts
+            .rows()
+            .into_iter()
+            .map(|r| r.iter().map(|&c| u64::from(c)).sum())
+            .collect()
+    }
+
+    /// The samples at the given positions, in that order, with everything that belongs to them.
+    pub fn select_samples(&self, rows: &[usize]) -> Self {
+        Dataset {
+            counts: self.counts.select(Axis(0), rows),
+            gene_ids: self.gene_ids.clone(),
+            sample_ids: rows.iter().map(|&r| self.sample_ids[r].clone()).collect(),
+            metadata: self.metadata.select(rows),
+            latents: self.latents.as_ref().map(|l| l.select(rows)),
+            classifier_probs: self
+                .classifier_probs
+                .iter()
+                .map(|(k, p)| {
+                    (
+                        k.clone(),
+                        ClassProbabilities {
+                            classes: p.classes.clone(),
+                            probs: p.probs.select(Axis(0), rows),
+                        },
+                    )
+                })
+                .collect(),
+            input_index: rows.iter().map(|&r| self.input_index[r]).collect(),
+            model_version: self.model_version.clone(),
+        }
+    }
+
+    /// The given genes, in that order (to match another dataset's gene order).
+    pub fn select_genes(&self, gene_ids: &[String]) -> Result<Self, DatasetError> {
+        let index: BTreeMap<&str, usize> = self
+            .gene_ids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i))
+            .collect();
+        let cols = gene_ids
+            .iter()
+            .map(|g| {
+                index
+                    .get(g.as_str())
+                    .copied()
+                    .ok_or_else(|| DatasetError::UnknownId {
+                        kind: "gene",
+                        id: g.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        check_unique("gene", gene_ids)?;
+        let mut out = self.clone();
+        out.counts = self.counts.select(Axis(1), &cols);
+        out.gene_ids = gene_ids.to_vec();
+        Ok(out)
+    }
+
+    /// Checks that another dataset has the same genes in the same order.
+    pub fn check_same_genes(&self, other: &Dataset) -> Result<(), DatasetError> {
+        check_same_gene_order(&self.gene_ids, &other.gene_ids)
+    }
+
+    /// Copies a metadata prediction result's probabilities and latents onto these samples,
+    /// and its predicted labels as `predicted_<field>` metadata columns (for QC).
+    pub fn with_predictions(mut self, predicted: &Dataset) -> Result<Self, DatasetError> {
+        check_len("predicted samples", self.n_samples(), predicted.n_samples())?;
+        for key in predicted.metadata.keys() {
+            let col = predicted
+                .metadata
+                .column(key)
+                .map(<[_]>::to_vec)
+                .unwrap_or_default();
+            self.metadata.set_column(format!("predicted_{key}"), col)?;
+        }
+        self.classifier_probs = predicted.classifier_probs.clone();
+        if let Some(l) = &predicted.latents {
+            self.latents = Some(l.clone());
+        }
+        Ok(self)
+    }
+}
+
+/// Checks that two gene lists are identical, naming the first difference.
+pub fn check_same_gene_order(left: &[String], right: &[String]) -> Result<(), DatasetError> {
+    if let Some(position) = left.iter().zip(right).position(|(a, b)| a != b) {
+        return Err(DatasetError::GeneOrder {
+            position,
+            left: left[position].clone(),
+            right: right[position].clone(),
+        });
+    }
+    check_len("genes", left.len(), right.len())
+}
+
+fn check_len(what: &str, expected: usize, found: usize) -> Result<(), DatasetError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(DatasetError::Shape {
+            what: what.into(),
+            expected,
+            found,
+        })
+    }
+}
+
+fn check_unique(kind: &'static str, ids: &[String]) -> Result<(), DatasetError> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    for id in ids {
+        if !seen.insert(id.as_str()) {
+            return Err(DatasetError::DuplicateId {
+                kind,
+                id: id.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn ids(p: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{p}{i}")).collect()
+    }
+
+    #[test]
+    fn builds_selects_and_checks_shapes() {
+        let d = Dataset::new(array![[1, 2, 3], [4, 5, 6]], ids("g", 3), ids("s", 2)).unwrap();
+        assert_eq!(d.library_sizes(), [6, 15]);
+        let s = d.select_samples(&[1]);
+        assert_eq!(s.counts(), array![[4, 5, 6]]);
+        let g = d.select_genes(&["g2".into(), "g0".into()]).unwrap();
+        assert_eq!(g.counts(), array![[3, 1], [6, 4]]);
+        assert!(matches!(
+            d.check_same_genes(&g),
+            Err(DatasetError::GeneOrder { position: 0, .. })
+        ));
+        assert!(matches!(
+            Dataset::new(array![[1]], ids("g", 2), ids("s", 1)),
+            Err(DatasetError::Shape { .. })
+        ));
+        assert!(matches!(
+            Dataset::new(array![[1, 2]], vec!["a".into(), "a".into()], ids("s", 1)),
+            Err(DatasetError::DuplicateId { .. })
+        ));
+    }
+
+    #[test]
+    fn metadata_rows_round_trip() {
+        let rows = [
+            BTreeMap::from([("sex".to_string(), "male".to_string())]),
+            BTreeMap::new(),
+        ];
+        let t = MetadataTable::from_rows(rows.iter());
+        assert_eq!(t.get(0, "sex"), Some("male"));
+        assert_eq!(t.get(1, "sex"), None);
+        assert_eq!(t.row(0), rows[0]);
+    }
+
+    #[test]
+    fn argmax_of_probabilities() {
+        let p = ClassProbabilities {
+            classes: vec!["female".into(), "male".into()],
+            probs: array![[0.2, 0.8]],
+        };
+        assert_eq!(p.argmax(0), Some(("male", 0.8)));
+        assert_eq!(p.prob(0, "female"), 0.2);
+        assert_eq!(p.prob(0, "other"), 0.0);
+    }
+}

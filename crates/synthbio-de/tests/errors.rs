@@ -1,0 +1,244 @@
+//! Typed errors that name what is wrong, and the documented edge-case results.
+
+use crate::common::airway;
+use ndarray::array;
+use synthbio_core::{Analysis, Dataset, DatasetError, Expression, Scale};
+use synthbio_de::{
+    de_dataset, differential_expression, log2_fold_change, perturbation_benchmark,
+    reference_fold_changes, De, DeError, DeParams, DeTest, Groups,
+};
+use synthbio_normalize::NormalizeError;
+
+fn ids(p: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{p}{i}")).collect()
+}
+
+fn log_values(values: ndarray::Array2<f64>) -> Expression<f64> {
+    Expression {
+        values,
+        scale: Scale::Log2Cpm { prior_count: 2.0 },
+    }
+}
+
+#[test]
+fn one_sample_in_a_group_names_the_group() {
+    let data = airway();
+    // One donor: one trt and one untrt sample.
+    let donor = data.select_samples(&[0, 1]);
+    let err = de_dataset(&donor, &DeParams::new("dex", "trt", "untrt")).unwrap_err();
+    assert_eq!(
+        err,
+        DeError::TooFewSamples {
+            group: "dex = trt".into(),
+            n: 1
+        }
+    );
+    assert!(err.to_string().contains("dex = trt"));
+    // A value nobody has: zero samples, named.
+    let err = de_dataset(&data, &DeParams::new("dex", "trt", "placebo")).unwrap_err();
+    assert!(matches!(err, DeError::TooFewSamples { ref group, n: 0 } if group == "dex = placebo"));
+}
+
+#[test]
+fn missing_columns_and_parameters_are_named() {
+    let data = airway();
+    match de_dataset(&data, &DeParams::new("treatment", "a", "b")) {
+        Err(DeError::UnknownColumn { column, available }) => {
+            assert_eq!(column, "treatment");
+            assert_eq!(available, ["cell", "dex"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    use synthbio_core::DynAnalysis;
+    let err = De
+        .run_json(&data, serde_json::json!({"group_col": "dex"}))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("group_col"), "{err}");
+    let err = De.run(&data, &DeParams::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DeError::InvalidParam {
+                name: "group_column",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = de_dataset(&data, &DeParams::new("dex", "trt", "trt")).unwrap_err();
+    assert!(matches!(
+        err,
+        DeError::InvalidParam {
+            name: "group_b",
+            ..
+        }
+    ));
+    let mut p = DeParams::new("dex", "trt", "untrt");
+    p.alpha = 1.5;
+    assert!(matches!(
+        de_dataset(&data, &p),
+        Err(DeError::InvalidParam { name: "alpha", .. })
+    ));
+}
+
+#[test]
+fn bad_groups_and_values_are_refused() {
+    let v = log_values(array![[1.0, 2.0], [1.5, 2.5], [3.0, 1.0], [3.5, 0.5]]);
+    let genes = ids("g", 2);
+    let test = |g: Groups| differential_expression(&v, &genes, &g, DeTest::Moderated);
+    assert!(matches!(
+        test(Groups::from_indices(vec![0, 1], vec![2, 9])),
+        Err(DeError::SampleIndex { index: 9, .. })
+    ));
+    assert!(matches!(
+        test(Groups::from_indices(vec![0, 1], vec![1, 2])),
+        Err(DeError::OverlappingGroups { index: 1 })
+    ));
+    assert!(matches!(
+        test(Groups::from_indices(vec![0], vec![1, 2])),
+        Err(DeError::TooFewSamples { n: 1, .. })
+    ));
+    let mut nan = v.clone();
+    nan.values[[2, 1]] = f64::NAN;
+    let err = differential_expression(
+        &nan,
+        &genes,
+        &Groups::from_indices(vec![0, 1], vec![2, 3]),
+        DeTest::Welch,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("sample row 2, gene column 1"),
+        "{err}"
+    );
+    let linear = Expression {
+        values: v.values.clone(),
+        scale: Scale::Cpm,
+    };
+    assert!(matches!(
+        differential_expression(
+            &linear,
+            &genes,
+            &Groups::from_indices(vec![0, 1], vec![2, 3]),
+            DeTest::Welch
+        ),
+        Err(DeError::NotLogScale { .. })
+    ));
+    assert!(matches!(
+        differential_expression(
+            &v,
+            &ids("g", 3),
+            &Groups::from_indices(vec![0, 1], vec![2, 3]),
+            DeTest::Welch
+        ),
+        Err(DeError::Shape { .. })
+    ));
+}
+
+#[test]
+fn negative_counts_and_empty_references_are_named() {
+    let err = log2_fold_change(array![1.0, -2.0].view(), array![1.0, 2.0].view()).unwrap_err();
+    match err {
+        DeError::Normalize(NormalizeError::InvalidCount {
+            sample,
+            gene,
+            value,
+        }) => {
+            assert_eq!(
+                (sample.as_str(), gene.as_str(), value),
+                ("generated", "column 1", -2.0)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = log2_fold_change(array![1u32, 2].view(), array![0u32, 0].view()).unwrap_err();
+    assert!(err.to_string().contains("reference"), "{err}");
+    assert!(matches!(
+        log2_fold_change(array![1u32, 2].view(), array![1u32].view()),
+        Err(DeError::Shape { .. })
+    ));
+}
+
+#[test]
+fn mismatched_gene_orders_name_the_first_difference() {
+    let a = Dataset::new(array![[1u32, 2, 3]], ids("g", 3), ids("s", 1)).unwrap();
+    let b = Dataset::new(
+        array![[1u32, 2, 3]],
+        vec!["g0".into(), "g2".into(), "g1".into()],
+        ids("r", 1),
+    )
+    .unwrap();
+    match reference_fold_changes(&a, &b) {
+        Err(DeError::Dataset(DatasetError::GeneOrder {
+            position,
+            left,
+            right,
+        })) => assert_eq!((position, left.as_str(), right.as_str()), (1, "g1", "g2")),
+        other => panic!("{other:?}"),
+    }
+    // An input index without a reference row.
+    let gen = a.clone().with_input_index(vec![1]).unwrap();
+    assert!(matches!(
+        reference_fold_changes(&gen, &a),
+        Err(DeError::SampleIndex { index: 1, .. })
+    ));
+    // A generated sample with no counts is named as generated.
+    let empty = Dataset::new(array![[0u32, 0, 0]], ids("g", 3), ids("gen", 1)).unwrap();
+    let err = reference_fold_changes(&empty, &a).unwrap_err();
+    assert!(err.to_string().contains("gen0 (generated)"), "{err}");
+}
+
+#[test]
+fn zero_variance_genes_have_documented_results() {
+    // Gene 0 constant 5 vs constant 3; gene 1 constant 2 everywhere; gene 2, 3 vary.
+    let v = log_values(array![
+        [5.0, 2.0, 1.0, 7.0],
+        [5.0, 2.0, 2.0, 7.5],
+        [5.0, 2.0, 1.5, 6.0],
+        [3.0, 2.0, 4.0, 1.0],
+        [3.0, 2.0, 5.0, 2.0],
+        [3.0, 2.0, 4.5, 1.2],
+    ]);
+    let g = Groups::from_indices(vec![0, 1, 2], vec![3, 4, 5]);
+    let welch = differential_expression(&v, &ids("g", 4), &g, DeTest::Welch).unwrap();
+    // Welch: undefined (None), out of BH; the others are tested and adjusted over 2 genes.
+    for k in [0, 1] {
+        assert_eq!(welch.genes[k].test.t, None);
+        assert_eq!(welch.genes[k].adj_p_value, None);
+    }
+    assert_eq!(welch.genes[0].log2_fc, 2.0);
+    assert_eq!(welch.n_untested(), 2);
+    let p2 = welch.genes[2].test.p_value.unwrap();
+    let p3 = welch.genes[3].test.p_value.unwrap();
+    let adj2 = welch.genes[2].adj_p_value.unwrap();
+    assert!((adj2 - (p2 * 2.0).min(p2.max(p3))).abs() < 1e-15);
+    // Moderated: the prior keeps every gene testable; no change gives t = 0, p = 1.
+    let m = differential_expression(&v, &ids("g", 4), &g, DeTest::Moderated).unwrap();
+    assert!(m.genes.iter().all(|g| g.test.t.is_some_and(f64::is_finite)));
+    assert_eq!(m.genes[1].test.t, Some(0.0));
+    assert_eq!(m.genes[1].test.p_value, Some(1.0));
+    assert!(m.genes[0].test.t.unwrap() > 0.0);
+}
+
+#[test]
+fn benchmark_inputs_are_checked() {
+    assert!(matches!(
+        perturbation_benchmark(&[1.0], &[1.0, 2.0], None, 5),
+        Err(DeError::Shape { .. })
+    ));
+    let err = perturbation_benchmark(&[1.0, f64::NAN], &[1.0, 2.0], None, 5).unwrap_err();
+    assert!(err.to_string().contains("predicted at position 1"), "{err}");
+    assert!(matches!(
+        perturbation_benchmark(&[1.0, 2.0], &[1.0, 2.0], Some(&[0.0]), 1),
+        Err(DeError::Shape { .. })
+    ));
+    assert!(matches!(
+        perturbation_benchmark(&[1.0], &[1.0], None, 0),
+        Err(DeError::InvalidParam { name: "top_n", .. })
+    ));
+    // top_n larger than the genes: all genes, and said so.
+    let b = perturbation_benchmark(&[1.0, -1.0], &[2.0, -0.5], None, 50).unwrap();
+    assert_eq!((b.top_n, b.model.top.n_genes), (2, 2));
+    assert_eq!(b.mean_effect, None);
+}

@@ -1,0 +1,209 @@
+//! The expression scale of the models and the way back to counts.
+//!
+//! A model works on `y = log2(count / library_size * scale + 1)` per gene:
+//! `scale` is 1,000,000 for bulk (log2(CPM + 1), the scale of reported log
+//! fold changes) and 10,000 for single cell (log2(CP10k + 1): at ~2,000 UMIs
+//! per cell one UMI is ~500 CPM, so log2(CPM + 1) would make the model chase
+//! sampling zeros; 10,000 is also the single-cell default library size).
+//! Logarithms and powers use `libm`, whose results are the same bits on every
+//! platform.
+
+/// `log2(count / library_size * scale + 1)`.
+pub(crate) fn log_expr(count: f64, library_size: f64, scale: f64) -> f64 {
+    libm::log2(count / library_size * scale + 1.0)
+}
+
+/// The relative abundance a log value stands for, `max(2^y - 1, 0)` (on the
+/// model's scale; normalize to proportions before use).
+pub(crate) fn abundance(y: f64) -> f64 {
+    (libm::exp2(y) - 1.0).max(0.0)
+}
+
+/// Expected counts at library size `total`: `proportions * total`, rounded by
+/// the largest-remainder method so that they sum to `total` exactly (plain
+/// rounding would drop most of a 10,000-count single-cell library, whose genes
+/// mostly expect less than half a count). Ties go to the lower gene index.
+/// `weights` are non-negative relative abundances; all zero gives all zero.
+///
+/// Computed as plain rounding followed by a correction of the few counts by
+/// which it misses `total`, which gives the largest-remainder result (the
+/// rounded-up genes are exactly those with the largest fractional parts)
+/// without sorting every gene.
+pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
+    let mut fractions = Vec::new();
+    expected_counts_with(weights, total, out, &mut fractions);
+}
+
+/// [`expected_counts`] with a scratch buffer for the fractional parts.
+pub(crate) fn expected_counts_with(
+    weights: &[f64],
+    total: u64,
+    out: &mut [u32],
+    fractions: &mut Vec<f64>,
+) {
+    debug_assert_eq!(weights.len(), out.len());
+    let sum: f64 = weights.iter().sum();
+    if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || total == 0 {
+        out.iter_mut().for_each(|o| *o = 0);
+        return;
+    }
+    let factor = total as f64 / sum;
+    let cap = f64::from(u32::MAX - 1);
+    fractions.clear();
+    fractions.resize(weights.len(), 0.0);
+    let mut assigned: u64 = 0;
+    for ((&w, o), fr) in weights.iter().zip(out.iter_mut()).zip(fractions.iter_mut()) {
+        let exact = (w * factor).min(cap);
+        // truncation is the floor of a non-negative value
+        let floor = exact as u32;
+        let fraction = exact - f64::from(floor);
+        *fr = fraction;
+        *o = floor + u32::from(fraction >= 0.5);
+        assigned += u64::from(*o);
+    }
+    if assigned == total {
+        return;
+    }
+    let fractions = &fractions[..];
+    if assigned < total {
+        // give one more to the genes rounded down with the largest fractions
+        let need = (total - assigned) as usize;
+        let eligible = |j: usize| fractions[j] < 0.5 && weights[j] > 0.0;
+        for j in pick(fractions, eligible, need, true) {
+            out[j] += 1;
+        }
+    } else {
+        // take one back from the genes rounded up with the smallest fractions
+        let extra = (assigned - total) as usize;
+        let eligible = |j: usize| fractions[j] >= 0.5;
+        for j in pick(fractions, eligible, extra, false) {
+            out[j] -= 1;
+        }
+    }
+}
+
+/// Bins of the selection in [`pick`].
+const BINS: usize = 1024;
+
+/// The `k` eligible genes with the largest fractions (ties: lower index
+/// first) or, with `largest` false, the smallest (ties: higher index first),
+/// eligible fractions lying in [0, 0.5) or
+/// [0.5, 1). A bucket selection: one pass counts the fractions per bin, the
+/// bin where the k-th falls is sorted alone. Written by hand because this is
+/// the hot loop of mean estimation and a general sort or selection over all
+/// genes costs several times more.
+fn pick(
+    fractions: &[f64],
+    eligible: impl Fn(usize) -> bool,
+    k: usize,
+    largest: bool,
+) -> Vec<usize> {
+    if k == 0 {
+        return Vec::new();
+    }
+    // rank 0 = first to pick
+    let rank = |f: f64| -> usize {
+        let x = if f < 0.5 { f * 2.0 } else { (f - 0.5) * 2.0 };
+        let bin = ((x * BINS as f64) as usize).min(BINS - 1);
+        if largest {
+            BINS - 1 - bin
+        } else {
+            bin
+        }
+    };
+    let mut count = [0usize; BINS];
+    for (j, &f) in fractions.iter().enumerate() {
+        if eligible(j) {
+            count[rank(f)] += 1;
+        }
+    }
+    let mut cum = 0;
+    let mut cut = BINS;
+    for (r, &c) in count.iter().enumerate() {
+        if cum + c >= k {
+            cut = r;
+            break;
+        }
+        cum += c;
+    }
+    let mut chosen = Vec::with_capacity(k);
+    let mut boundary: Vec<(f64, usize)> = Vec::new();
+    for (j, &f) in fractions.iter().enumerate() {
+        if !eligible(j) {
+            continue;
+        }
+        let r = rank(f);
+        if r < cut {
+            chosen.push(j);
+        } else if r == cut {
+            boundary.push((f, j));
+        }
+    }
+    boundary.sort_by(|a, b| {
+        // the reverse of the largest-remainder order when taking back
+        if largest {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+        } else {
+            a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
+        }
+    });
+    let rest = k - chosen.len();
+    chosen.extend(boundary.iter().take(rest).map(|&(_, j)| j));
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_and_back() {
+        // 5 of 1,000,000 reads: CPM 5, log2(6).
+        assert_eq!(log_expr(5.0, 1e6, 1e6), 6f64.log2());
+        assert!((abundance(log_expr(5.0, 1e6, 1e6)) - 5.0).abs() < 1e-12);
+        assert_eq!(abundance(-0.5), 0.0);
+    }
+
+    #[test]
+    fn largest_remainder_sums_exactly() {
+        // Hand-computed: weights 1:1:1 at total 10 -> 3.33 each, one extra to the first.
+        let mut out = [0u32; 3];
+        expected_counts(&[1.0, 1.0, 1.0], 10, &mut out);
+        assert_eq!(out, [4, 3, 3]);
+        // 0.6, 0.3, 0.1 of 7 -> 4.2, 2.1, 0.7: the 0.7 remainder wins.
+        expected_counts(&[0.6, 0.3, 0.1], 7, &mut out);
+        assert_eq!(out, [4, 2, 1]);
+        let w: Vec<f64> = (0..1000).map(|i| 1.0 + (i % 7) as f64).collect();
+        let mut big = vec![0u32; 1000];
+        expected_counts(&w, 10_000, &mut big);
+        assert_eq!(big.iter().map(|&c| u64::from(c)).sum::<u64>(), 10_000);
+        expected_counts(&[0.0, 0.0, 0.0], 10, &mut out);
+        assert_eq!(out, [0, 0, 0]);
+        // rounding overshoots: 0.55, 0.55, 0.9 of 2 -> 0.55, 0.55, 0.9: floors 0,
+        // the two largest fractions (0.9, then 0.55 at the lower index) win
+        expected_counts(&[0.55, 0.55, 0.9], 2, &mut out);
+        assert_eq!(out, [1, 0, 1]);
+        // against a brute-force largest-remainder reference
+        for total in [1u64, 7, 100, 1000, 12345] {
+            let w: Vec<f64> = (0..200)
+                .map(|i| ((i * 37 % 101) as f64).powi(2) / 7.0)
+                .collect();
+            let mut fast = vec![0u32; 200];
+            expected_counts(&w, total, &mut fast);
+            let sum: f64 = w.iter().sum();
+            let exact: Vec<f64> = w.iter().map(|x| x * total as f64 / sum).collect();
+            let mut slow: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+            let missing = total - slow.iter().map(|&c| u64::from(c)).sum::<u64>();
+            let mut order: Vec<usize> = (0..200).collect();
+            order.sort_by(|&a, &b| {
+                (exact[b] - exact[b].floor())
+                    .total_cmp(&(exact[a] - exact[a].floor()))
+                    .then(a.cmp(&b))
+            });
+            for &j in &order[..missing as usize] {
+                slow[j] += 1;
+            }
+            assert_eq!(fast, slow, "total {total}");
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Reading Matrix Market coordinate files (10x Genomics / scanpy exports) with their
+//! gene and cell id files.
+//!
+//! The format is a header line, `%` comment lines, a size line and one `row column value`
+//! line per stored entry; no crate reads it into a dense `u32` matrix while streaming
+//! and checking every value as a count, so the few lines of parsing are written here.
+
+use crate::delimited::{Delimited, SingleColumn};
+use crate::detect::{Detected, Orientation, OrientationBasis, SourceFormat};
+use crate::error::IoError;
+use crate::source::Source;
+use crate::value::parse_count;
+use ndarray::Array2;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+use synthbio_core::{Dataset, MetadataTable};
+
+/// An id file as read: its lines, each split into fields.
+struct IdFile {
+    file: String,
+    lines: Vec<Vec<String>>,
+    /// The 1-based line number of each entry of `lines`.
+    line_numbers: Vec<u64>,
+}
+
+impl IdFile {
+    fn read(path: &Path) -> Result<IdFile, IoError> {
+        let mut src = Delimited::open(
+            path,
+            None,
+            SingleColumn::Allow,
+            "one id per line in its first column",
+        )?;
+        let mut lines = vec![src.header.clone()];
+        let mut line_numbers = vec![1 + src.comment_lines as u64];
+        while let Some(line) = src.next_record()? {
+            let fields = (0..src.record().len())
+                .map(|i| src.text(i, line).map(str::to_string))
+                .collect::<Result<Vec<_>, _>>()?;
+            lines.push(fields);
+            line_numbers.push(line);
+        }
+        Ok(IdFile {
+            file: src.file,
+            lines,
+            line_numbers,
+        })
+    }
+
+    /// Rejects an empty or repeated id.
+    fn check_ids(&self, header: bool) -> Result<(), IoError> {
+        let mut seen: HashMap<&str, u64> = HashMap::with_capacity(self.lines.len());
+        let skip = usize::from(header);
+        for (fields, &line) in self.lines.iter().zip(&self.line_numbers).skip(skip) {
+            let id = fields[0].as_str();
+            if id.is_empty() {
+                return Err(IoError::EmptyId {
+                    file: self.file.clone(),
+                    place: format!("line {line}"),
+                });
+            }
+            if let Some(first) = seen.insert(id, line) {
+                return Err(IoError::DuplicateId {
+                    file: self.file.clone(),
+                    id: id.to_string(),
+                    places: format!("lines {first} and {line}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the file has a header line, given that it must describe `n` ids.
+    fn header_for(&self, n: usize) -> Option<bool> {
+        match self.lines.len() {
+            l if l == n => Some(false),
+            l if l == n + 1 => Some(true),
+            _ => None,
+        }
+    }
+
+    /// The ids (first fields), skipping the header line if there is one.
+    fn ids(&self, header: bool) -> Vec<String> {
+        self.lines
+            .iter()
+            .skip(usize::from(header))
+            .map(|l| l[0].clone())
+            .collect()
+    }
+}
+
+/// The matrix's header: its size and whether values may be written as reals.
+struct Banner {
+    rows: usize,
+    cols: usize,
+    entries: usize,
+}
+
+/// Reads a Matrix Market file of counts (`coordinate integer general`, or `real` holding
+/// whole numbers) with a gene id file and a cell id file (10x `features.tsv` /
+/// `barcodes.tsv`, or tables with a header such as `gene_id`/`cell_id`; gzipped or not).
+///
+/// The matrix is genes x cells as 10x writes it, or cells x genes (scanpy's `adata.X`);
+/// which one is told from the lengths of the id files (genes x cells when both fit).
+/// An id file has one line per id, plus an optional header line; ids are its first column.
+/// When the cell file has a header, its other columns become sample metadata.
+/// Repeated coordinates are summed, as scipy does.
+pub fn read_matrix_market(
+    mtx: &Path,
+    genes: &Path,
+    cells: &Path,
+) -> Result<(Dataset, Detected), IoError> {
+    let mut src = Source::open(mtx)?;
+    let mut line_no: u64 = 0;
+    let mut line = String::new();
+    let banner = read_banner(&mut src, &mut line, &mut line_no)?;
+    let gene_file = IdFile::read(genes)?;
+    let cell_file = IdFile::read(cells)?;
+    let fits = |g: usize, c: usize| Some((gene_file.header_for(g)?, cell_file.header_for(c)?));
+    let (orientation, (gene_header, cell_header)) = if let Some(h) = fits(banner.rows, banner.cols)
+    {
+        (Orientation::GenesAsRows, h)
+    } else if let Some(h) = fits(banner.cols, banner.rows) {
+        (Orientation::SamplesAsRows, h)
+    } else {
+        return Err(IoError::IdFiles {
+            mtx: src.file,
+            rows: banner.rows,
+            cols: banner.cols,
+            genes: gene_file.file,
+            gene_lines: gene_file.lines.len(),
+            cells: cell_file.file,
+            cell_lines: cell_file.lines.len(),
+        });
+    };
+    gene_file.check_ids(gene_header)?;
+    cell_file.check_ids(cell_header)?;
+    let gene_ids = gene_file.ids(gene_header);
+    let cell_ids = cell_file.ids(cell_header);
+    let (n_genes, n_cells) = (gene_ids.len(), cell_ids.len());
+    if n_genes
+        .checked_mul(n_cells)
+        .is_none_or(|n| n > isize::MAX as usize / 4)
+    {
+        return Err(IoError::MatrixMarket {
+            file: src.file,
+            line: line_no,
+            problem: format!("{n_genes} genes x {n_cells} cells is too large to hold as a dense matrix; subset the cells first"),
+        });
+    }
+    let mut counts = Array2::<u32>::zeros((n_cells, n_genes));
+    let mut entries = 0usize;
+    loop {
+        line.clear();
+        line_no += 1;
+        if src
+            .reader
+            .read_line(&mut line)
+            .map_err(|e| src.read_err(e))?
+            == 0
+        {
+            break;
+        }
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('%') {
+            continue;
+        }
+        let bad = |problem: String| IoError::MatrixMarket {
+            file: src.file.clone(),
+            line: line_no,
+            problem,
+        };
+        let mut it = text.split_ascii_whitespace();
+        let (Some(i), Some(j), Some(v), None) = (it.next(), it.next(), it.next(), it.next()) else {
+            return Err(bad(format!(
+                "expected `row column value`, found {text:?}; the file may be damaged"
+            )));
+        };
+        let i = index(i, banner.rows).ok_or_else(|| {
+            bad(format!(
+                "row {i:?} is not between 1 and {}; the file may be damaged",
+                banner.rows
+            ))
+        })?;
+        let j = index(j, banner.cols).ok_or_else(|| {
+            bad(format!(
+                "column {j:?} is not between 1 and {}; the file may be damaged",
+                banner.cols
+            ))
+        })?;
+        let (gene, cell) = match orientation {
+            Orientation::GenesAsRows => (i, j),
+            Orientation::SamplesAsRows => (j, i),
+        };
+        let value = parse_count(v.as_bytes()).map_err(|problem| {
+            bad(format!(
+                "value {v:?} for cell {}, gene {} {problem}",
+                cell_ids[cell], gene_ids[gene]
+            ))
+        })?;
+        let slot = &mut counts[[cell, gene]];
+        *slot = slot.checked_add(value).ok_or_else(|| {
+            bad(format!("repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged", cell_ids[cell], gene_ids[gene]))
+        })?;
+        entries += 1;
+    }
+    if entries != banner.entries {
+        return Err(IoError::MatrixMarket {
+            file: src.file,
+            line: line_no,
+            problem: format!(
+                "the size line declares {} entries but the file holds {entries}; the file is truncated or damaged",
+                banner.entries
+            ),
+        });
+    }
+    let metadata = if cell_header {
+        cell_metadata(&cell_file)
+    } else {
+        MetadataTable::new(n_cells)
+    };
+    let detected = Detected {
+        format: SourceFormat::MatrixMarket,
+        gzip: src.gzip,
+        orientation,
+        basis: OrientationBasis::IdFileLengths,
+        n_genes,
+        n_samples: n_cells,
+        comment_lines: 0,
+        skipped_columns: Vec::new(),
+    };
+    let context = src.file.clone();
+    let dataset = Dataset::new(counts, gene_ids, cell_ids)
+        .and_then(|d| d.with_metadata(metadata))
+        .map_err(|source| IoError::Dataset { context, source })?;
+    Ok((dataset, detected))
+}
+
+/// A 1-based index in `1..=n`, as a 0-based one.
+fn index(text: &str, n: usize) -> Option<usize> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|&k| (1..=n).contains(&k))
+        .map(|k| k - 1)
+}
+
+/// Reads the `%%MatrixMarket` line, comments and the size line.
+fn read_banner(src: &mut Source, line: &mut String, line_no: &mut u64) -> Result<Banner, IoError> {
+    let mut next = |src: &mut Source, line: &mut String| -> Result<bool, IoError> {
+        line.clear();
+        *line_no += 1;
+        Ok(src.reader.read_line(line).map_err(|e| src.read_err(e))? > 0)
+    };
+    let bad = |src: &Source, line_no: u64, problem: String| IoError::MatrixMarket {
+        file: src.file.clone(),
+        line: line_no,
+        problem,
+    };
+    if !next(src, line)? {
+        return Err(IoError::Empty {
+            file: src.file.clone(),
+            problem: "is empty",
+            expected: "a Matrix Market file starting with %%MatrixMarket",
+        });
+    }
+    let words: Vec<String> = line
+        .split_ascii_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["%%matrixmarket", "matrix", "coordinate", "integer" | "real", "general"] => {}
+        ["%%matrixmarket", "matrix", "array", ..] => {
+            return Err(bad(src, 1, "the matrix is stored dense (array); only the sparse coordinate format is read: write it with scipy.io.mmwrite from a sparse matrix".into()))
+        }
+        ["%%matrixmarket", "matrix", "coordinate", field @ ("pattern" | "complex"), ..] => {
+            return Err(bad(src, 1, format!("the matrix holds {field} values; counts must be stored as integer values")))
+        }
+        ["%%matrixmarket", "matrix", "coordinate", _, symmetry] => {
+            return Err(bad(src, 1, format!("the matrix is {symmetry}; only general matrices are read (as 10x and scanpy write them)")))
+        }
+        _ => {
+            return Err(bad(src, 1, format!("expected a Matrix Market header such as `%%MatrixMarket matrix coordinate integer general`, found {:?}; give the .mtx file as the matrix", line.trim())))
+        }
+    }
+    loop {
+        if !next(src, line)? {
+            return Err(bad(
+                src,
+                *line_no,
+                "the file ends before its size line; the file is truncated".into(),
+            ));
+        }
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('%') {
+            continue;
+        }
+        let sizes: Vec<Option<usize>> = text
+            .split_ascii_whitespace()
+            .map(|t| t.parse().ok())
+            .collect();
+        return match sizes.as_slice() {
+            [Some(rows), Some(cols), Some(entries)] => Ok(Banner {
+                rows: *rows,
+                cols: *cols,
+                entries: *entries,
+            }),
+            _ => Err(bad(src, *line_no, format!("expected the size line `rows columns entries`, found {text:?}; the file may be damaged"))),
+        };
+    }
+}
+
+/// The cell file's columns after the first, as metadata (empty cells missing).
+fn cell_metadata(cells: &IdFile) -> MetadataTable {
+    let header = &cells.lines[0];
+    let rows = &cells.lines[1..];
+    let mut table = MetadataTable::new(rows.len());
+    for (j, name) in header.iter().enumerate().skip(1) {
+        let column = rows
+            .iter()
+            .map(|r| r.get(j).filter(|v| !v.is_empty()).cloned())
+            .collect();
+        // The column has one entry per row by construction.
+        let _ = table.set_column(name.clone(), column);
+    }
+    table
+}

@@ -1,0 +1,72 @@
+//! Helpers shared by the tests.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use synthbio_io::{read_counts, CountsOptions, Detected, IoError};
+
+/// A temporary folder and paths in it.
+pub struct Dir(pub tempfile::TempDir);
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir(tempfile::tempdir().expect("a temporary folder"))
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+
+    /// Writes a text file and returns its path.
+    pub fn text(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, content).expect("writable");
+        p
+    }
+
+    /// Writes gzip-compressed text and returns its path.
+    pub fn gz(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, gzip(content.as_bytes())).expect("writable");
+        p
+    }
+
+    /// File names in the folder, sorted.
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.0.path())
+            .expect("readable")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).expect("in memory");
+    e.finish().expect("in memory")
+}
+
+/// Reads counts with default options.
+pub fn read(path: &Path) -> Result<(synthbio_core::Dataset, Detected), IoError> {
+    read_counts(path, &CountsOptions::default())
+}
+
+/// The error message of reading counts with default options.
+pub fn read_err(path: &Path) -> String {
+    read(path).expect_err("the file is invalid").to_string()
+}
+
+/// The repository's test data folder.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Strings from string literals.
+pub fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}

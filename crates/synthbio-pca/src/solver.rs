@@ -1,0 +1,120 @@
+//! The decompositions, on faer: exact thin SVD, covariance eigen-decomposition,
+//! and randomized SVD. Each returns the leading singular values and right
+//! singular vectors of the centered data; signs are fixed afterwards by [`flip_signs`].
+
+use crate::error::{PcaError, Result};
+use crate::options::RandomizedOptions;
+use faer::{Mat, MatRef, Side};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+/// Leading singular values (descending) and right singular vectors
+/// (`features x k`, one column per component).
+pub(crate) struct Truncated {
+    pub singular_values: Vec<f64>,
+    pub v: Mat<f64>,
+}
+
+/// Exact thin SVD of the centered data.
+pub(crate) fn full(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
+    let svd = x
+        .thin_svd()
+        .map_err(|_| PcaError::NoConvergence("the SVD"))?;
+    let s = svd.S().column_vector();
+    Ok(Truncated {
+        singular_values: (0..k).map(|i| s[i]).collect(),
+        v: svd.V().subcols(0, k).to_owned(),
+    })
+}
+
+/// Eigen-decomposition of `X^T X` (centered data): eigenvalues are the squared
+/// singular values, eigenvectors the right singular vectors.
+pub(crate) fn covariance_eigh(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
+    let gram = x.transpose() * x;
+    let evd = gram
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|_| PcaError::NoConvergence("the eigen-decomposition"))?;
+    let p = gram.nrows();
+    let values = evd.S().column_vector();
+    let vectors = evd.U();
+    // faer sorts eigenvalues ascending: take them from the end. Rounding can make
+    // tiny eigenvalues of a positive semi-definite matrix negative: clip to 0.
+    let order: Vec<usize> = (0..k).map(|i| p - 1 - i).collect();
+    Ok(Truncated {
+        singular_values: order.iter().map(|&j| values[j].max(0.0).sqrt()).collect(),
+        v: Mat::from_fn(p, k, |i, c| vectors[(i, order[c])]),
+    })
+}
+
+/// Randomized SVD (Halko, Martinsson and Tropp 2011, algorithms 4.4 and 5.1),
+/// as scikit-learn's `randomized_svd`, except that every power iteration is
+/// re-orthonormalized by QR (scikit-learn's default normalizes by LU when there
+/// are more than 2 iterations): slower by a little, never less stable. All in
+/// f64 (see CRATES.md on faer's f32 QR). Like scikit-learn, a matrix wider than
+/// tall is decomposed through its transpose.
+pub(crate) fn randomized(
+    x: MatRef<'_, f64>,
+    k: usize,
+    options: &RandomizedOptions,
+) -> Result<Truncated> {
+    let (n, p) = (x.nrows(), x.ncols());
+    let min_dim = n.min(p);
+    let n_iter = options.power_iterations(k, min_dim);
+    let width = (k + options.n_oversamples).min(min_dim);
+    let transpose = p > n;
+    let m = if transpose { x.transpose() } else { x };
+    let (u, s, vt) = randomized_tall(m, width, n_iter, options.seed)?;
+    // For the transposed problem, left and right singular vectors swap.
+    let v = if transpose {
+        u.subcols(0, k).to_owned()
+    } else {
+        vt.transpose().subcols(0, k).to_owned()
+    };
+    Ok(Truncated {
+        singular_values: s[..k].to_vec(),
+        v,
+    })
+}
+
+/// Range finder and small SVD on `m` (rows >= columns); returns `U`, `S`, `V^T`.
+fn randomized_tall(
+    m: MatRef<'_, f64>,
+    width: usize,
+    n_iter: usize,
+    seed: u64,
+) -> Result<(Mat<f64>, Vec<f64>, Mat<f64>)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let omega = Mat::<f64>::from_fn(m.ncols(), width, |_, _| rng.sample(StandardNormal));
+    let mut q = (m * &omega).qr().compute_thin_Q();
+    for _ in 0..n_iter {
+        let z = (m.transpose() * &q).qr().compute_thin_Q();
+        q = (m * &z).qr().compute_thin_Q();
+    }
+    let b = q.transpose() * m;
+    let svd = b
+        .thin_svd()
+        .map_err(|_| PcaError::NoConvergence("the SVD of the projected matrix"))?;
+    let u = &q * svd.U();
+    let s = svd.S().column_vector().iter().copied().collect();
+    Ok((u, s, svd.V().transpose().to_owned()))
+}
+
+/// scikit-learn's `svd_flip(u_based_decision=False)`, which its `PCA` uses
+/// since version 1.5: each component's entry of largest absolute value (the
+/// first such entry on ties) is made positive.
+pub(crate) fn flip_signs(v: &mut Mat<f64>) {
+    for c in 0..v.ncols() {
+        let mut best = 0;
+        for i in 1..v.nrows() {
+            if v[(i, c)].abs() > v[(best, c)].abs() {
+                best = i;
+            }
+        }
+        if v[(best, c)] < 0.0 {
+            for i in 0..v.nrows() {
+                v[(i, c)] = -v[(i, c)];
+            }
+        }
+    }
+}

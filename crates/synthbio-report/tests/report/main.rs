@@ -1,0 +1,6 @@
+//! Integration tests of synthbio-report (one binary; see Cargo.toml).
+
+mod common;
+mod figures;
+mod files;
+mod html;

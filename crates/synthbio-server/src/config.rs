@@ -1,0 +1,245 @@
+//! Server settings: limits, worker pool, retention, the optional API key.
+
+use crate::error::ServerError;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// The address [`crate::run`] binds when none is set: loopback only, port 8000.
+pub const DEFAULT_BIND: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8000);
+
+/// A bearer key that clients must send as `Authorization: Bearer <key>`.
+///
+/// Its `Debug` never shows the key, so a logged config cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key; it must be non-empty and made of visible ASCII characters
+    /// (it travels in an HTTP header).
+    pub fn new(key: impl Into<String>) -> Result<Self, ServerError> {
+        let key = key.into();
+        if key.is_empty() {
+            return Err(ServerError::Config {
+                field: "api_key",
+                message: "is empty; give a non-empty key or none to serve without one".into(),
+            });
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ServerError::Config {
+                field: "api_key",
+                message: "contains spaces or non-ASCII characters; use visible ASCII only".into(),
+            });
+        }
+        Ok(ApiKey(key))
+    }
+
+    /// The key's bytes, for the constant-time comparison.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Everything the server can be told; [`ServerConfig::default`] gives the documented defaults.
+///
+/// Fields are public; set them after `default()` or with the `with_*` methods.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Where [`crate::run`] listens (default [`DEFAULT_BIND`], `127.0.0.1:8000`).
+    /// Any non-loopback address is served with a logged warning.
+    pub bind: SocketAddr,
+    /// When set, every endpoint except the signed download needs
+    /// `Authorization: Bearer <key>` (default: none).
+    pub api_key: Option<ApiKey>,
+    /// Predictions that run at once, each on a blocking thread
+    /// (default: the number of CPUs).
+    pub workers: usize,
+    /// Accepted jobs that may wait for a worker; beyond this a submission is
+    /// answered 503 with `Retry-After` (default 64).
+    pub max_queued_jobs: usize,
+    /// Largest request body in bytes; larger bodies are answered 413 (default 64 MiB).
+    pub max_body_bytes: usize,
+    /// Largest sum of `num_samples` over a query's inputs (default 5,000).
+    pub max_total_samples: u64,
+    /// Largest number of inputs in a query (default 1,000).
+    pub max_inputs: usize,
+    /// How long a finished job's status and result are kept (default 1 hour).
+    pub result_retention: Duration,
+    /// How long a `downloadUrl` stays valid once handed out (default 15 minutes);
+    /// polling the status again after that gives a fresh one.
+    pub download_link_ttl: Duration,
+    /// On shutdown, how long accepted jobs may still run; jobs not finished by
+    /// then are marked failed with a message (default 120 s).
+    pub shutdown_job_timeout: Duration,
+    /// On shutdown, once every job has finished, how long the server keeps
+    /// answering status polls and downloads so clients can collect their
+    /// results; it stops earlier when every result has been collected (default 30 s).
+    pub shutdown_grace: Duration,
+    /// The public base URL download links start with (e.g. behind a reverse
+    /// proxy, `https://gem.example.org`); default: `http://` plus the request's
+    /// `Host` header.
+    pub public_base_url: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: DEFAULT_BIND,
+            api_key: None,
+            workers: std::thread::available_parallelism().map_or(1, usize::from),
+            max_queued_jobs: 64,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_total_samples: 5_000,
+            max_inputs: 1_000,
+            result_retention: Duration::from_secs(3_600),
+            download_link_ttl: Duration::from_secs(900),
+            shutdown_job_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(30),
+            public_base_url: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Sets [`ServerConfig::bind`].
+    pub fn with_bind(mut self, bind: SocketAddr) -> Self {
+        self.bind = bind;
+        self
+    }
+
+    /// Sets [`ServerConfig::api_key`].
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// Sets [`ServerConfig::workers`].
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_queued_jobs`].
+    pub fn with_max_queued_jobs(mut self, n: usize) -> Self {
+        self.max_queued_jobs = n;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_body_bytes`].
+    pub fn with_max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_total_samples`].
+    pub fn with_max_total_samples(mut self, n: u64) -> Self {
+        self.max_total_samples = n;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_inputs`].
+    pub fn with_max_inputs(mut self, n: usize) -> Self {
+        self.max_inputs = n;
+        self
+    }
+
+    /// Sets [`ServerConfig::result_retention`].
+    pub fn with_result_retention(mut self, d: Duration) -> Self {
+        self.result_retention = d;
+        self
+    }
+
+    /// Sets [`ServerConfig::download_link_ttl`].
+    pub fn with_download_link_ttl(mut self, d: Duration) -> Self {
+        self.download_link_ttl = d;
+        self
+    }
+
+    /// Sets [`ServerConfig::shutdown_job_timeout`].
+    pub fn with_shutdown_job_timeout(mut self, d: Duration) -> Self {
+        self.shutdown_job_timeout = d;
+        self
+    }
+
+    /// Sets [`ServerConfig::shutdown_grace`].
+    pub fn with_shutdown_grace(mut self, d: Duration) -> Self {
+        self.shutdown_grace = d;
+        self
+    }
+
+    /// Sets [`ServerConfig::public_base_url`].
+    pub fn with_public_base_url(mut self, url: impl Into<String>) -> Self {
+        self.public_base_url = Some(url.into());
+        self
+    }
+
+    /// Checks the settings, naming the first bad one.
+    pub fn validate(&self) -> Result<(), ServerError> {
+        let bad = |field, message: &str| {
+            Err(ServerError::Config {
+                field,
+                message: message.into(),
+            })
+        };
+        if self.workers == 0 {
+            return bad("workers", "is 0; use at least 1 worker");
+        }
+        if self.max_body_bytes == 0 {
+            return bad("max_body_bytes", "is 0; allow at least one byte");
+        }
+        if self.max_total_samples == 0 {
+            return bad("max_total_samples", "is 0; allow at least 1 sample");
+        }
+        if self.max_inputs == 0 {
+            return bad("max_inputs", "is 0; allow at least 1 input");
+        }
+        if let Some(url) = &self.public_base_url {
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return bad(
+                    "public_base_url",
+                    "must be an http:// or https:// URL without spaces",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let c = ServerConfig::default().with_api_key(ApiKey::new("s3cr3t-k3y").unwrap());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn rejects_bad_keys_and_limits() {
+        assert!(ApiKey::new("").is_err());
+        assert!(ApiKey::new("has space").is_err());
+        let err = ServerConfig::default()
+            .with_workers(0)
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
+        let err = ServerConfig::default()
+            .with_public_base_url("ftp://x")
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("public_base_url"), "{err}");
+        ServerConfig::default().validate().unwrap();
+    }
+}

@@ -1,0 +1,75 @@
+//! The GEM protocol (PROTOCOL.md) over HTTP for any [`Predictor`], with axum.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /api/models` | `{"models": [ModelInfo...]}` |
+//! | `GET /api/models/{id}/example-query` | `{"example_query": {...}}` |
+//! | `POST /api/models/{id}/predict` | `{"modelQueryId": "<id>"}`; the job runs in a bounded worker pool |
+//! | same, with `Accept: application/vnd.apache.arrow.stream` | the result at once as an Arrow IPC stream ([`arrow_stream`]) |
+//! | `GET /api/model-queries/{qid}/status` | `{"status": "running"}`, `{"status": "ready", "downloadUrl": "<absolute url>"}` or `{"status": "failed", "message": "<why>"}` |
+//! | `GET /api/downloads/{qid}?token=<token>` | the result JSON (PROTOCOL.md section 4), streamed output by output |
+//!
+//! The result JSON is `{"outputs": [...], "gene_order": [...], "model_version": "..."}`.
+//! An expression output is `{"counts": [int...], "metadata": {key: value},
+//! "latents": {"biological": [...], "technical": [...], "perturbation": [...]}}`;
+//! a metadata prediction output is `{"metadata": {field: label},
+//! "classifier_probs": {field: {class: probability}}, "latents": {...},
+//! "decoder_sample": {"counts": [int...]}}`. `latents` appear when the model returned them.
+//!
+//! Errors are JSON `{"error": "<summary>", "errors": [{"path", "message"}]}`:
+//! 400 for a body that is not JSON or not declared as JSON, 401 for a missing or
+//! wrong key, 403 for a wrong or expired download token, 404 for an unknown
+//! model, query or path, 413 for a body over [`ServerConfig::max_body_bytes`],
+//! 422 for a query that breaks the rules (every problem with its JSON path),
+//! 503 with `Retry-After` when the queue is full or the server is stopping.
+//! A model that fails or panics gives `status: failed` with a message (500 in
+//! the synchronous Arrow mode); the server keeps running.
+//!
+//! When [`ServerConfig::api_key`] is set, every endpoint except the download
+//! (whose token is its authorisation) needs `Authorization: Bearer <key>`.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use synthbio_core::{Dataset, ModelId, ModelInfo, PredictError, Predictor, Query};
+//! use synthbio_server::{spawn, ServerConfig};
+//!
+//! /// A predictor that serves no models.
+//! struct Empty;
+//! impl Predictor for Empty {
+//!     fn models(&self) -> Vec<ModelInfo> { Vec::new() }
+//!     fn example_query(&self, m: &ModelId) -> Result<Query, PredictError> {
+//!         Err(PredictError::UnknownModel(m.to_string()))
+//!     }
+//!     fn predict(&self, m: &ModelId, _: &Query) -> Result<Dataset, PredictError> {
+//!         Err(PredictError::UnknownModel(m.to_string()))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let server = spawn(Arc::new(Empty), ServerConfig::default()).await?;
+//! let url = format!("{}/api/models", server.base_url());
+//! let body: serde_json::Value = reqwest::get(&url).await?.json().await?;
+//! assert_eq!(body, serde_json::json!({"models": []}));
+//! server.shutdown().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+
+mod api_error;
+pub mod arrow_stream;
+mod body_stream;
+pub mod config;
+pub mod error;
+mod intake;
+mod jobs;
+mod result_json;
+mod routes;
+mod server;
+mod state;
+mod token;
+
+pub use arrow_stream::ARROW_STREAM_MEDIA_TYPE;
+pub use config::{ApiKey, ServerConfig, DEFAULT_BIND};
+pub use error::ServerError;
+pub use server::{run, serve, spawn, ServerHandle};
+pub use synthbio_core::Predictor;
