@@ -19,6 +19,13 @@ pub(crate) fn abundance(y: f64) -> f64 {
     (libm::exp2(y) - 1.0).max(0.0)
 }
 
+/// [`expected_counts_with`] with a fresh scratch buffer.
+#[cfg(test)]
+pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
+    let mut fractions = Vec::new();
+    expected_counts_with(weights, total, out, &mut fractions);
+}
+
 /// Expected counts at library size `total`: `proportions * total`, rounded by
 /// the largest-remainder method so that they sum to `total` exactly (plain
 /// rounding would drop most of a 10,000-count single-cell library, whose genes
@@ -29,12 +36,7 @@ pub(crate) fn abundance(y: f64) -> f64 {
 /// which it misses `total`, which gives the largest-remainder result (the
 /// rounded-up genes are exactly those with the largest fractional parts)
 /// without sorting every gene.
-pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
-    let mut fractions = Vec::new();
-    expected_counts_with(weights, total, out, &mut fractions);
-}
-
-/// [`expected_counts`] with a scratch buffer for the fractional parts.
+/// `fractions` is scratch space for the fractional parts.
 pub(crate) fn expected_counts_with(
     weights: &[f64],
     total: u64,
