@@ -58,6 +58,16 @@ impl Engine {
         })
     }
 
+    /// This engine with `model` in place of the model of its modality.
+    pub(crate) fn with_model(&self, model: Model) -> Engine {
+        let mut engine = self.clone();
+        match model.params.modality {
+            Modality::Bulk => engine.bulk = model,
+            Modality::SingleCell => engine.sc = model,
+        }
+        engine
+    }
+
     /// The model ids served, in listing order.
     pub fn model_ids() -> Vec<ModelId> {
         ["gem-1-bulk", "gem-1-sc"]

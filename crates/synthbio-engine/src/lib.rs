@@ -73,4 +73,4 @@ mod transform;
 pub use engine::Engine;
 pub use error::EngineError;
 pub use eval::{evaluate, EvalReport, EvalRow, Task};
-pub use train::{train, TrainSummary, TrainedModel};
+pub use train::{refit_bulk_without, train, TrainSummary, TrainedModel};
