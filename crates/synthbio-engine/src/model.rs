@@ -156,6 +156,38 @@ impl Model {
         out
     }
 
+    /// The measured-gene mask of a sample from a reduced training panel: the
+    /// first panel (largest gap first) on whose unmeasured genes the sample
+    /// has only zeros; `None` for a sample that measured every gene.
+    pub fn panel_of(&self, counts: &[f64]) -> Option<Vec<bool>> {
+        let gap = self
+            .params
+            .panels
+            .iter()
+            .find(|gap| gap.iter().all(|&j| counts.get(j as usize) == Some(&0.0)))?;
+        let mut measured = vec![true; self.n_genes()];
+        for &j in gap {
+            measured[j as usize] = false;
+        }
+        Some(measured)
+    }
+
+    /// Posterior latent means of samples given as raw counts and as their
+    /// [`Model::centred_log`], each encoded from the genes it measured: a
+    /// sample from a reduced training panel (zeros on every gene the panel
+    /// lacks, see [`Model::panel_of`]) is not read as not expressing them.
+    pub fn encode_samples(&self, counts: &[&[f64]], centred: ArrayView2<'_, f64>) -> Array2<f64> {
+        let mut z = self.encode(centred);
+        for (r, c) in counts.iter().enumerate() {
+            if let Some(measured) = self.panel_of(c) {
+                let row = centred.row(r).insert_axis(ndarray::Axis(0));
+                z.row_mut(r)
+                    .assign(&self.encode_measured(row, &measured).row(0));
+            }
+        }
+        z
+    }
+
     /// Posterior latent means of centred rows (samples x latent).
     pub fn encode(&self, centred: ArrayView2<'_, f64>) -> Array2<f64> {
         let mut z = centred.dot(&self.encoder.gain.t());

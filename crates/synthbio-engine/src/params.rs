@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use synthbio_core::{Metadata, Modality};
 
 /// Format version of the model files; loading another version fails.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 /// A Gaussian prior `z ~ N(intercept + coefᵀ x, cov)` whose mean is linear in
 /// the one-hot metadata `x` of one block.
@@ -140,6 +140,10 @@ pub(crate) struct ModelParams {
     pub classifiers: Vec<Classifier>,
     /// Example samples.
     pub examples: Examples,
+    /// The reduced gene panels of the training data: per panel, the genes it did
+    /// not measure (sorted indices). A sample with zero counts on every one of
+    /// them is encoded from the genes it measured (see `Model::encode_counts`).
+    pub panels: Vec<Vec<u32>>,
 }
 
 impl ModelParams {

@@ -18,12 +18,21 @@ pub struct CountsOptions {
     pub orientation: Option<Orientation>,
     /// The delimiter, if known (`None`: detect it from the header line).
     pub delimiter: Option<Delimiter>,
+    /// Read empty cells as 0 (genes a dataset did not measure) instead of refusing
+    /// them; how many were read so is reported in [`Detected::empty_cells`].
+    pub empty_as_zero: bool,
 }
 
 impl CountsOptions {
     /// States the orientation instead of detecting it.
     pub fn with_orientation(mut self, orientation: Orientation) -> Self {
         self.orientation = Some(orientation);
+        self
+    }
+
+    /// Reads empty cells as 0 and counts them, instead of refusing them.
+    pub fn with_empty_as_zero(mut self) -> Self {
+        self.empty_as_zero = true;
         self
     }
 
@@ -58,6 +67,7 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
     let mut column_ids: Vec<String> = src.header[1 + skipped..].to_vec();
     let mut row_ids: Vec<String> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut empty_cells: u64 = 0;
     let mut values: Vec<u32> = Vec::new();
     while let Some(line) = src.next_record()? {
         let fields = src.record().len();
@@ -97,6 +107,11 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
             });
         }
         for (j, field) in src.record().iter().skip(1 + skipped).enumerate() {
+            if field.is_empty() && options.empty_as_zero {
+                empty_cells += 1;
+                values.push(0);
+                continue;
+            }
             match parse_count(field) {
                 Ok(v) => values.push(v),
                 Err(problem) => {
@@ -145,6 +160,7 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
         n_samples: sample_ids.len(),
         comment_lines: src.comment_lines,
         skipped_columns: src.header[1..1 + skipped].to_vec(),
+        empty_cells,
     };
     let dataset =
         Dataset::new(counts, gene_ids, sample_ids).map_err(|source| IoError::Dataset {

@@ -71,6 +71,8 @@ pub struct Detected {
     pub comment_lines: usize,
     /// Annotation columns skipped (featureCounts' `Chr`, `Start`, `End`, `Strand`, `Length`).
     pub skipped_columns: Vec<String>,
+    /// Empty cells read as 0 ([`CountsOptions::empty_as_zero`](crate::CountsOptions)).
+    pub empty_cells: u64,
 }
 
 impl fmt::Display for Detected {
@@ -99,6 +101,9 @@ impl fmt::Display for Detected {
                 "; skipped annotation columns {}",
                 self.skipped_columns.join(", ")
             )?;
+        }
+        if self.empty_cells > 0 {
+            write!(f, "; read {} empty cell(s) as 0", self.empty_cells)?;
         }
         Ok(())
     }

@@ -229,6 +229,7 @@ pub fn read_matrix_market(
         n_samples: n_cells,
         comment_lines: 0,
         skipped_columns: Vec::new(),
+        empty_cells: 0,
     };
     let context = src.file.clone();
     let dataset = Dataset::new(counts, gene_ids, cell_ids)

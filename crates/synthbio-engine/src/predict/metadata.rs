@@ -19,7 +19,7 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
         .collect();
     let n = counts.len();
     let centred = model.centred_log(&counts);
-    let z = model.encode(centred.view());
+    let z = model.encode_samples(&counts, centred.view());
     let schema = &model.params.schema;
     let mut metadata = MetadataTable::new(n);
     let mut probs = Vec::new();

@@ -52,7 +52,7 @@ pub(crate) fn reference_conditioning(
         .map(|i| i.counts.as_deref().unwrap_or(&[]))
         .collect();
     let centred = model.centred_log(&refs);
-    let z_ref = model.encode(centred.view());
+    let z_ref = model.encode_samples(&refs, centred.view());
     let fitted = model.decode(z_ref.view());
     let n: usize = query
         .inputs

@@ -240,8 +240,34 @@ pub(crate) fn fit_counting_effects(
             .collect(),
         classifiers,
         examples,
+        panels: reduced_panels(raw),
     };
     Ok((params, effects.len()))
+}
+
+/// Fewest unmeasured genes that make a training mask a reduced panel worth
+/// recognising at prediction time: zero counts on so many genes at once do not
+/// happen by chance in a sample that measured them.
+const MIN_PANEL_GAP: usize = 500;
+
+/// The unmeasured genes of each reduced panel of the training data, largest
+/// gap first.
+fn reduced_panels(raw: &RawSet) -> Vec<Vec<u32>> {
+    let mut panels: Vec<Vec<u32>> = raw
+        .masks
+        .iter()
+        .map(|m| {
+            m.iter()
+                .enumerate()
+                .filter(|&(_, &on)| !on)
+                .map(|(j, _)| j as u32)
+                .collect::<Vec<u32>>()
+        })
+        .filter(|gap| gap.len() >= MIN_PANEL_GAP)
+        .collect();
+    panels.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    panels.dedup();
+    panels
 }
 
 /// Orthonormal basis of the effects (rows weighted by the square root of their

@@ -1,6 +1,6 @@
 //! The semantics of the three families on the shipped models.
 
-use crate::common::{engine, example, gene, log_cpm, predict};
+use crate::common::{data_dir, engine, example, gene, log_cpm, predict};
 use synthbio_core::{metadata, LatentBlock, ModelId, Predictor, Query, SamplingStrategy};
 use synthbio_engine::Engine;
 
@@ -318,4 +318,63 @@ fn conditioning_chooses_which_reference_blocks_are_kept() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("Query validation failed"), "{err}");
+}
+
+/// The genes the GEUVADIS quantification of `data/` did not measure.
+fn geuvadis_unmeasured() -> std::collections::HashSet<String> {
+    let text = std::fs::read_to_string(data_dir().join("bulk/measured.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = header.iter().position(|c| *c == "geuvadis").unwrap();
+    lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|f| f[col] == "0")
+        .map(|f| f[0].to_string())
+        .collect()
+}
+
+#[test]
+fn a_sample_from_a_reduced_training_panel_is_encoded_from_the_genes_it_measured() {
+    let model = "gem-1-bulk_predict-metadata";
+    let full = example(model);
+    let genes = engine().gene_ids(synthbio_core::Modality::Bulk);
+    let unmeasured = geuvadis_unmeasured();
+    assert!(unmeasured.len() > 5000, "{}", unmeasured.len());
+    // The same airway sample as the GEUVADIS panel would have measured it.
+    let mut panel = full.clone();
+    let counts = panel.inputs[0].counts.as_mut().unwrap();
+    for (c, g) in counts.iter_mut().zip(genes) {
+        if unmeasured.contains(g) {
+            *c = 0.0;
+        }
+    }
+    // One gene fewer zeroed is no longer the panel: read as measured zeros.
+    let mut almost = panel.clone();
+    let first_gap = genes.iter().position(|g| unmeasured.contains(g)).unwrap();
+    almost.inputs[0].counts.as_mut().unwrap()[first_gap] =
+        full.inputs[0].counts.as_ref().unwrap()[first_gap];
+    let latents = |q: &Query| {
+        predict(model, q)
+            .unwrap()
+            .latents()
+            .unwrap()
+            .joined(&LatentBlock::ALL)
+    };
+    let (z_full, z_panel, z_zeros) = (latents(&full), latents(&panel), latents(&almost));
+    let dist =
+        |a: &ndarray::Array2<f64>, b: &ndarray::Array2<f64>| (a - b).mapv(|x| x * x).sum().sqrt();
+    // Encoded from its measured genes, the panel sample lands near the full one;
+    // read as ~9,000 unexpressed genes, it lands far away.
+    assert!(
+        dist(&z_panel, &z_full) * 3.0 < dist(&z_zeros, &z_full),
+        "panel {} vs zeros {}",
+        dist(&z_panel, &z_full),
+        dist(&z_zeros, &z_full)
+    );
+    let out = predict(model, &panel).unwrap();
+    assert_eq!(out.metadata().get(0, "sex"), Some("male"));
+    assert_eq!(
+        out.metadata().get(0, "cell_type_ontology_id"),
+        Some("CL:0019019")
+    );
 }

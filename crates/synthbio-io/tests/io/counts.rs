@@ -389,3 +389,24 @@ fn real_airway_slice_matches_pandas() {
     }
     assert_eq!(d.library_sizes(), g.library_sizes);
 }
+
+#[test]
+fn empty_cells_are_refused_unless_read_as_zero_and_counted() {
+    let dir = Dir::new();
+    let path = dir.text(
+        "unmeasured.tsv",
+        "gene_id\tS1\tS2\nENSG00000000003\t\t448\nENSG00000000005\t3\t\n",
+    );
+    let refused = read_err(&path);
+    assert!(
+        refused.contains("line 2") && refused.contains("write 0 for no reads"),
+        "{refused}"
+    );
+    let (d, det) = read_counts(&path, &CountsOptions::default().with_empty_as_zero()).unwrap();
+    assert_eq!(d.counts(), array![[0, 3], [448, 0]]);
+    assert_eq!(det.empty_cells, 2);
+    assert!(
+        det.to_string().ends_with("; read 2 empty cell(s) as 0"),
+        "{det}"
+    );
+}
