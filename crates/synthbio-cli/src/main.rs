@@ -36,6 +36,18 @@ enum Command {
     Train(commands::train::TrainArgs),
     /// Print held-out evaluation figures of the local engine against simple baselines.
     Evaluate(commands::train::EvaluateArgs),
+    /// Normalize a counts table: CPM, edgeR log CPM (optionally TMM), log2(CPM+1), scanpy log1p.
+    Normalize(commands::analysis::NormalizeArgs),
+    /// Differential expression between two groups of samples (moderated or Welch t, BH).
+    De(commands::analysis::DeArgs),
+    /// Flag samples whose claimed labels the expression contradicts (classifier + sex markers).
+    Qc(commands::analysis::QcArgs),
+    /// PCA of the latents that metadata prediction gives for a counts table.
+    Pca(commands::analysis::PcaArgs),
+    /// Write a workflow's HTML report: `report qc` or `report perturbation`.
+    Report(commands::workflow::ReportArgs),
+    /// Run both workflows on the bundled real data, offline, and write their reports.
+    Demo(commands::workflow::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +59,12 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::serve(&args),
         Command::Train(args) => commands::train::train(&args),
         Command::Evaluate(args) => commands::train::evaluate(&args),
+        Command::Normalize(args) => commands::analysis::normalize(&args),
+        Command::De(args) => commands::analysis::de(&args),
+        Command::Qc(args) => commands::analysis::qc(cli.url.as_deref(), &args),
+        Command::Pca(args) => commands::analysis::pca(cli.url.as_deref(), &args),
+        Command::Report(args) => commands::workflow::report(cli.url.as_deref(), &args),
+        Command::Demo(args) => commands::workflow::demo(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Renders the sample report, screenshots it with headless Chromium and checks
-# that the screenshot is not blank. Usage: tests/render_check.sh [out-dir]
+# Screenshots HTML reports with headless Chromium and checks that each
+# screenshot is not blank and shows coloured figures.
+# Usage: tests/render_check.sh <out-dir> [report.html...]
+# Without reports, renders and checks the crate's sample report.
 # Installs Debian's `chromium` with apt-get when /usr/bin/chromium is missing.
 set -euo pipefail
 
@@ -15,20 +17,25 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 
-cd "$crate_dir"
-rm -rf "$out/report"
-html="$(cargo run -q -p synthbio-report --example sample_report -- "$out/report")"
-echo "report: $html"
-ls -l "$out/report"
+shift || true
+reports=("$@")
+if [ ${#reports[@]} -eq 0 ]; then
+    cd "$crate_dir"
+    rm -rf "$out/report"
+    reports=("$(cargo run -q -p synthbio-report --example sample_report -- "$out/report")")
+fi
 
 profile="$(mktemp -d)"
 trap 'rm -rf "$profile"' EXIT
-png="$out/out.png"
+for html in "${reports[@]}"; do
+html="$(cd "$(dirname "$html")" && pwd)/$(basename "$html")"
+echo "report: $html"
+png="$out/$(basename "$html" .html).png"
 rm -f "$png"
 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$profile" --hide-scrollbars \
-    --screenshot="$png" --window-size=1280,2000 "file://$html" 2>/dev/null || true
+    --screenshot="$png" --window-size=1280,4000 "file://$html" 2>/dev/null || true
 test -s "$png" || { echo "FAIL: no screenshot written" >&2; exit 1; }
 
 python3 - "$png" <<'PY'
@@ -84,3 +91,4 @@ if coloured / total < 0.002:
 print("OK")
 PY
 echo "screenshot: $png"
+done

@@ -11,7 +11,9 @@
 //! - [`server`]: the protocol over HTTP for any predictor;
 //! - [`normalize`], [`de`], [`qc`], [`pca`]: the analyses, listed by [`analyses`];
 //! - [`io`]: counts tables, Matrix Market, metadata; TSV/CSV/Parquet/JSON out;
-//! - [`report`]: self-contained HTML reports with SVG figures.
+//! - [`report`]: self-contained HTML reports with SVG figures;
+//! - [`workflows`]: the perturbation benchmark study and the mislabeled-sample
+//!   QC report, as library functions ([`workflows::demo`] runs both on `data/`).
 //!
 //! ```
 //! use synthbio::core::{metadata, ModelId, Query, SamplingStrategy};
@@ -29,8 +31,35 @@
 //! assert!(names.contains(&"normalize"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The two workflows (end to end, with engines that never saw the held-out
+//! donors, in `examples/perturbation_study.rs` and `examples/label_qc.rs`):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use synthbio::workflows::{demo, LabelQcStudy, PerturbationStudy};
+//! use synthbio::Backend;
+//! # let data_dir = std::path::Path::new("data");
+//! let backend = Backend::from_env()?; // the local engine without a key
+//! let engine = synthbio::engine::Engine::embedded()?;
+//! let samples = demo::read_bulk_samples(data_dir, &engine)?;
+//!
+//! // Perturbation benchmark: one (reference, treated) pair per donor.
+//! let pairs = demo::donor_pairs(&samples, "donor", "CHEBI:41879")?;
+//! let study = PerturbationStudy::new(demo::dexamethasone())
+//!     .run(&samples, &pairs, |_| Ok(backend.clone()))?;
+//! println!("mean Pearson r {:?}", study.mean_metrics("model").0);
+//! study.write_report("reports".as_ref(), "perturbation-study")?;
+//!
+//! // Mislabeled-sample QC: claimed labels against metadata prediction and markers.
+//! let qc = LabelQcStudy::default().run(&backend, &samples)?;
+//! println!("flagged: {:?}", qc.flagged());
+//! qc.write_report("reports".as_ref(), "label-qc")?;
+//! # Ok(()) }
+//! ```
 
 mod backend;
+pub mod workflows;
 
 pub use backend::{Backend, BackendError};
 pub use synthbio_client as client;

@@ -1,8 +1,12 @@
 //! One module per group of subcommands.
 
+pub mod analysis;
+pub mod input;
 pub mod predict;
+pub mod progress;
 pub mod serve;
 pub mod train;
+pub mod workflow;
 
 /// Errors are reported as one clear message each.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;

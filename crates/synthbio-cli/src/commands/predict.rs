@@ -43,7 +43,15 @@ pub fn example_query(url: Option<&str>, args: &ExampleArgs) -> CliResult {
 pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
     let text = std::fs::read_to_string(&args.query)
         .map_err(|e| format!("cannot read the query file {}: {e}", args.query.display()))?;
-    let query = Query::from_json(&text).map_err(|e| format!("{}: {e}", args.query.display()))?;
+    let query = Query::from_json(&text).map_err(|e| match e.errors.as_slice() {
+        [one] if !one.path.is_empty() => format!(
+            "{} is not a valid query: {}: {}",
+            args.query.display(),
+            one.path,
+            one.message
+        ),
+        _ => format!("{}: {e}", args.query.display()),
+    })?;
     let backend = backend(url)?;
     eprintln!("running {} on {}", args.model, backend.describe());
     let ds = backend.predict(&ModelId::from(args.model.as_str()), &query)?;

@@ -1,0 +1,179 @@
+//! The `synthbio` binary end to end: analyses on a real counts table, the
+//! demo, and one clear sentence with a non-zero exit for bad input.
+
+use approx::assert_relative_eq;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the binary offline (no key, no server URL from the environment).
+fn synthbio(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synthbio"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SYNTHESIZE_API_KEY")
+        .env_remove("SYNTHESIZE_API_BASE_URL")
+        .env_remove("SYNTHBIO_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../synthbio-io/tests/data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The command failed with exactly one line on stderr, `error: ...`, that
+/// contains every one of `needles`.
+fn fails_with(out: &Output, needles: &[&str]) {
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "succeeded; stderr: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    let last = lines.last().copied().unwrap_or_default();
+    assert!(last.starts_with("error: "), "{err}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("error")).count(),
+        1,
+        "one error line: {err}"
+    );
+    for needle in needles {
+        assert!(last.contains(needle), "{needle:?} not in {last:?}");
+    }
+}
+
+#[test]
+fn normalize_writes_cpm_that_sums_to_a_million_per_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synthbio(
+        &[
+            "normalize",
+            &fixture("airway_50genes.tsv.gz"),
+            "--method",
+            "cpm",
+            "--out",
+            "cpm.tsv",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("50 genes x 8 samples (genes as rows"));
+    let table = std::fs::read_to_string(dir.path().join("cpm.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 51, "header and 50 genes");
+    assert_eq!(rows[0][0], "gene_id");
+    for s in 1..=8 {
+        let total: f64 = rows[1..].iter().map(|r| r[s].parse::<f64>().unwrap()).sum();
+        assert_relative_eq!(total, 1e6, max_relative = 1e-9);
+    }
+}
+
+#[test]
+fn de_writes_a_volcano_table_for_two_metadata_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synthbio(
+        &[
+            "de",
+            &fixture("airway_50genes.tsv.gz"),
+            "--metadata",
+            &fixture("airway_samples.tsv.gz"),
+            "--group-column",
+            "dex",
+            "--case",
+            "trt",
+            "--control",
+            "untrt",
+            "--out",
+            "de.csv",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(dir.path().join("de.csv")).unwrap();
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next(),
+        Some("gene_id,log2_fc,mean_expression,t,p_value,adj_p_value")
+    );
+    assert_eq!(lines.count(), 50);
+}
+
+#[test]
+fn demo_writes_both_reports_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    // Run from a folder without data/: the repository's data/ is found anyway.
+    let out = synthbio(&["demo", "--out", "reports"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("6 of the 6 swapped among them"), "{stdout}");
+    let reports = dir.path().join("reports");
+    for name in ["perturbation-study.html", "label-qc.html"] {
+        assert!(stdout.contains(name), "{stdout}");
+        let html = std::fs::read_to_string(reports.join(name)).unwrap();
+        assert!(html.contains("<svg"));
+    }
+}
+
+#[test]
+fn a_missing_counts_file_is_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synthbio(
+        &["normalize", "no-such-counts.tsv", "--out", "x.tsv"],
+        dir.path(),
+    );
+    fails_with(&out, &["no-such-counts.tsv"]);
+    assert!(!dir.path().join("x.tsv").exists(), "nothing written");
+}
+
+#[test]
+fn genes_that_are_not_the_models_are_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synthbio(
+        &["qc", &fixture("airway_50genes.tsv.gz"), "--out", "qc.tsv"],
+        dir.path(),
+    );
+    fails_with(&out, &["genes"]);
+    assert!(!dir.path().join("qc.tsv").exists(), "nothing written");
+}
+
+#[test]
+fn an_unknown_model_is_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = synthbio(&["example-query", "gem-1-bulk"], dir.path());
+    assert!(q.status.success());
+    std::fs::write(dir.path().join("q.json"), &q.stdout).unwrap();
+    let out = synthbio(
+        &["predict", "gem-9-bulk", "--query", "q.json", "--out", "out"],
+        dir.path(),
+    );
+    fails_with(&out, &["gem-9-bulk"]);
+}
+
+#[test]
+fn a_malformed_query_is_one_sentence_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"inputs\": [ {\"metadata\": ",
+    )
+    .unwrap();
+    let out = synthbio(
+        &[
+            "predict",
+            "gem-1-bulk",
+            "--query",
+            "bad.json",
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    fails_with(&out, &["bad.json"]);
+    let out: PathBuf = dir.path().join("out");
+    assert!(!out.exists(), "nothing written");
+}
