@@ -9,9 +9,10 @@ use synthbio_core::{Problem, ValidationErrors};
 /// server is shutting down.
 pub(crate) const RETRY_AFTER_SECS: u64 = 5;
 
-/// An error answer: a status, the JSON body, and the headers that go with it.
+/// An error answer: a status, the JSON body `{"error", "errors": [{"path", "message"}]}`,
+/// and the headers that go with it (`Retry-After` on 503, `WWW-Authenticate` on 401).
 #[derive(Debug)]
-pub(crate) struct ApiError {
+pub struct ApiError {
     status: StatusCode,
     body: ValidationErrors,
 }
@@ -66,6 +67,18 @@ impl ApiError {
     /// 503 with `Retry-After`.
     pub(crate) fn unavailable(error: impl Into<String>) -> Self {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error)
+    }
+}
+
+impl ApiError {
+    /// The HTTP status, e.g. 400 or 422.
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The body: a summary and every problem with its JSON path.
+    pub fn errors(&self) -> &ValidationErrors {
+        &self.body
     }
 }
 

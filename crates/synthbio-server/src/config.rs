@@ -1,4 +1,16 @@
 //! Server settings: limits, worker pool, retention, the optional API key.
+//!
+//! Every limit is enforced on each request and answered with the status its
+//! field names, so that neither a query nor a flood of them can make the
+//! server hold an unbounded amount of memory:
+//!
+//! | field | default | over the limit |
+//! |---|---|---|
+//! | [`ServerConfig::max_body_bytes`] | 64 MiB | 413 |
+//! | [`ServerConfig::max_inputs`] | 1,000 | 422 at `inputs` |
+//! | [`ServerConfig::max_total_samples`] | 5,000 | 422 at `inputs` |
+//! | [`ServerConfig::max_queued_jobs`] | 64 | 503 with `Retry-After` |
+//! | [`ServerConfig::max_kept_jobs`] | 1,024 | 503 with `Retry-After` |
 
 use crate::error::ServerError;
 use std::fmt;
@@ -62,14 +74,25 @@ pub struct ServerConfig {
     /// Predictions that run at once, each on a blocking thread
     /// (default: the number of CPUs).
     pub workers: usize,
-    /// Accepted jobs that may wait for a worker; beyond this a submission is
-    /// answered 503 with `Retry-After` (default 64).
+    /// Accepted jobs that may wait for a worker; beyond this a submission
+    /// (queued or synchronous Arrow) is answered 503 with `Retry-After`
+    /// (default 64).
     pub max_queued_jobs: usize,
-    /// Largest request body in bytes; larger bodies are answered 413 (default 64 MiB).
+    /// Jobs the server keeps at once: queued, running, or finished and not yet
+    /// forgotten (default 1,024). When it is reached, results already
+    /// downloaded (and failures already reported) are forgotten oldest first;
+    /// if every kept job still waits to be collected, a submission is answered
+    /// 503 with `Retry-After`. With [`ServerConfig::max_total_samples`] this
+    /// bounds the memory results take.
+    pub max_kept_jobs: usize,
+    /// Largest request body in bytes; larger bodies are answered 413, whether
+    /// they declare a `Content-Length` or not (default 64 MiB).
     pub max_body_bytes: usize,
-    /// Largest sum of `num_samples` over a query's inputs (default 5,000).
+    /// Largest sum of `num_samples` over a query's inputs; more is answered 422
+    /// at `inputs` (default 5,000). A model's own lower limit wins.
     pub max_total_samples: u64,
-    /// Largest number of inputs in a query (default 1,000).
+    /// Largest number of inputs in a query; more is answered 422 at `inputs`
+    /// (default 1,000). A model's own lower limit wins.
     pub max_inputs: usize,
     /// How long a finished job's status and result are kept (default 1 hour).
     pub result_retention: Duration,
@@ -96,6 +119,7 @@ impl Default for ServerConfig {
             api_key: None,
             workers: std::thread::available_parallelism().map_or(1, usize::from),
             max_queued_jobs: 64,
+            max_kept_jobs: 1_024,
             max_body_bytes: 64 * 1024 * 1024,
             max_total_samples: 5_000,
             max_inputs: 1_000,
@@ -130,6 +154,12 @@ impl ServerConfig {
     /// Sets [`ServerConfig::max_queued_jobs`].
     pub fn with_max_queued_jobs(mut self, n: usize) -> Self {
         self.max_queued_jobs = n;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_kept_jobs`].
+    pub fn with_max_kept_jobs(mut self, n: usize) -> Self {
+        self.max_kept_jobs = n;
         self
     }
 
@@ -192,6 +222,9 @@ impl ServerConfig {
         if self.workers == 0 {
             return bad("workers", "is 0; use at least 1 worker");
         }
+        if self.max_kept_jobs == 0 {
+            return bad("max_kept_jobs", "is 0; keep at least 1 job");
+        }
         if self.max_body_bytes == 0 {
             return bad("max_body_bytes", "is 0; allow at least one byte");
         }
@@ -212,6 +245,26 @@ impl ServerConfig {
         }
         Ok(())
     }
+}
+
+/// The warning to show when the server listens on `addr`, or `None` when only
+/// this machine can reach it (a loopback address).
+///
+/// [`crate::run`] and [`crate::serve`] log it with `tracing::warn!`; a command
+/// line that starts a server should print it too.
+pub fn exposure_warning(addr: SocketAddr, api_key_set: bool) -> Option<String> {
+    if addr.ip().is_loopback() {
+        return None;
+    }
+    let mut warning = format!(
+        "serving on {addr}, which is reachable from other machines (bind 127.0.0.1 to serve this machine only)"
+    );
+    if !api_key_set {
+        warning.push_str(
+            "; no API key is set: anyone who can reach it can run queries (set an API key)",
+        );
+    }
+    Some(warning)
 }
 
 #[cfg(test)]
@@ -240,6 +293,39 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(err.to_string().contains("public_base_url"), "{err}");
+        let err = ServerConfig::default()
+            .with_max_kept_jobs(0)
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("max_kept_jobs"), "{err}");
         ServerConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn binds_loopback_unless_told_and_warns_when_not() {
+        assert!(DEFAULT_BIND.ip().is_loopback());
+        assert_eq!(ServerConfig::default().bind, DEFAULT_BIND);
+        for quiet in ["127.0.0.1:8000", "127.8.9.10:1", "[::1]:8000"] {
+            let addr: SocketAddr = quiet.parse().unwrap();
+            assert_eq!(exposure_warning(addr, false), None, "{quiet}");
+        }
+        for open in [
+            "0.0.0.0:8000",
+            "[::]:8000",
+            "192.168.1.20:8000",
+            "[2001:db8::1]:80",
+        ] {
+            let addr: SocketAddr = open.parse().unwrap();
+            let without = exposure_warning(addr, false).unwrap();
+            assert!(without.contains(open), "{without}");
+            assert!(
+                without.contains("reachable from other machines"),
+                "{without}"
+            );
+            assert!(without.contains("no API key"), "{without}");
+            let with = exposure_warning(addr, true).unwrap();
+            assert!(with.contains("reachable from other machines"), "{with}");
+            assert!(!with.contains("no API key"), "{with}");
+        }
     }
 }

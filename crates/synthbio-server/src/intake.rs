@@ -34,9 +34,38 @@ pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Parses and validates a query for a model: 400 for text that is not JSON,
-/// 422 for a query that breaks the protocol, the model's rules or the limits.
-pub(crate) fn read_query(
+/// Parses and validates a query body for a model, as `POST /api/models/{id}/predict`
+/// does: 400 for bytes that are not JSON (including JSON nested deeper than
+/// 128 levels), 422 for JSON that breaks the protocol, the model's rules or
+/// this server's limits ([`ServerConfig::max_inputs`],
+/// [`ServerConfig::max_total_samples`]), every problem with its JSON path.
+///
+/// It never panics, whatever the bytes; the body size limit is applied
+/// before, while the body is read.
+///
+/// ```
+/// use synthbio_core::{Family, LatentDims, Modality, ModelInfo, ModelSpec};
+/// use synthbio_server::{read_query, ServerConfig};
+///
+/// let model = ModelInfo {
+///     model_id: "gem-1-bulk".into(),
+///     family: Family::Baseline,
+///     modality: Modality::Bulk,
+///     model_version: "v1".into(),
+///     n_genes: 4,
+///     latent_dims: LatentDims { biological: 1, technical: 1, perturbation: 1 },
+///     spec: ModelSpec::default(),
+/// };
+/// let config = ServerConfig::default().with_max_total_samples(10);
+/// let ok = br#"{"sampling_strategy": "mean estimation", "inputs": [{"metadata": {}, "num_samples": 3}]}"#;
+/// assert_eq!(read_query(ok, &model, &config).unwrap().total_samples(), 3);
+/// let big = br#"{"sampling_strategy": "mean estimation", "inputs": [{"num_samples": 1e18}]}"#;
+/// let err = read_query(big, &model, &config).unwrap_err();
+/// assert_eq!(err.status(), 422);
+/// assert_eq!(err.errors().errors[0].path, "inputs");
+/// assert_eq!(read_query(b"{\"inputs\": [", &model, &config).unwrap_err().status(), 400);
+/// ```
+pub fn read_query(
     body: &[u8],
     model: &ModelInfo,
     config: &ServerConfig,

@@ -90,6 +90,7 @@ pub(crate) enum Status {
 pub(crate) struct JobSettings {
     pub(crate) workers: usize,
     pub(crate) max_queued_jobs: usize,
+    pub(crate) max_kept_jobs: usize,
     pub(crate) result_retention: Duration,
     pub(crate) download_link_ttl: Duration,
 }
@@ -168,6 +169,9 @@ impl Jobs {
     }
 
     /// Accepts a job: records it as running and starts it; returns its query id.
+    ///
+    /// When [`JobSettings::max_kept_jobs`] jobs are kept, collected results are
+    /// forgotten oldest first; if none can be, the job is refused with 503.
     pub(crate) fn submit(
         self: &Arc<Self>,
         slot: OwnedSemaphorePermit,
@@ -176,17 +180,30 @@ impl Jobs {
         family: Family,
         model_version: String,
         query: Query,
-    ) -> String {
+    ) -> Result<String, ApiError> {
         let qid = random_hex();
-        self.table().insert(
-            qid.clone(),
-            Job {
-                state: State::Running,
-                finished_at: None,
-                delivered: false,
-                link: None,
-            },
-        );
+        {
+            let mut table = self.table();
+            let max = self.settings.max_kept_jobs;
+            if table.len() >= max {
+                self.make_room(&mut table, max - 1);
+            }
+            if table.len() >= max {
+                return Err(ApiError::unavailable(format!(
+                    "this server keeps at most {max} jobs and none of their results has been \
+                     collected yet; retry later"
+                )));
+            }
+            table.insert(
+                qid.clone(),
+                Job {
+                    state: State::Running,
+                    finished_at: None,
+                    delivered: false,
+                    link: None,
+                },
+            );
+        }
         let jobs = Arc::clone(self);
         let id = qid.clone();
         tokio::spawn(async move {
@@ -204,7 +221,26 @@ impl Jobs {
             };
             jobs.finish(&id, state);
         });
-        qid
+        Ok(qid)
+    }
+
+    /// Forgets expired jobs, then collected ones oldest first, until at most
+    /// `keep` remain or only uncollected ones are left.
+    fn make_room(&self, table: &mut HashMap<String, Job>, keep: usize) {
+        self.prune_locked(table, Instant::now());
+        if table.len() <= keep {
+            return;
+        }
+        let mut collected: Vec<(Instant, String)> = table
+            .iter()
+            .filter(|(_, j)| j.delivered)
+            .filter_map(|(id, j)| j.finished_at.map(|t| (t, id.clone())))
+            .collect();
+        collected.sort_unstable();
+        let excess = table.len() - keep;
+        for (_, id) in collected.into_iter().take(excess) {
+            table.remove(&id);
+        }
     }
 
     /// Records a job's outcome, unless shutdown already marked it failed.
@@ -297,9 +333,12 @@ impl Jobs {
 
     /// Forgets finished jobs older than the retention time.
     pub(crate) fn prune(&self) {
+        self.prune_locked(&mut self.table(), Instant::now());
+    }
+
+    fn prune_locked(&self, table: &mut HashMap<String, Job>, now: Instant) {
         let retention = self.settings.result_retention;
-        let now = Instant::now();
-        self.table().retain(|_, job| {
+        table.retain(|_, job| {
             job.finished_at
                 .is_none_or(|t| now.saturating_duration_since(t) < retention)
         });

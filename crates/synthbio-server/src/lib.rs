@@ -21,12 +21,19 @@
 //! wrong key, 403 for a wrong or expired download token, 404 for an unknown
 //! model, query or path, 413 for a body over [`ServerConfig::max_body_bytes`],
 //! 422 for a query that breaks the rules (every problem with its JSON path),
-//! 503 with `Retry-After` when the queue is full or the server is stopping.
+//! 503 with `Retry-After` when the queue is full, too many results wait to be
+//! collected ([`ServerConfig::max_kept_jobs`]) or the server is stopping.
+//! [`read_query`] is the parsing and validation behind the predict endpoint,
+//! public so that it can be tested and fuzzed on its own.
 //! A model that fails or panics gives `status: failed` with a message (500 in
 //! the synchronous Arrow mode); the server keeps running.
 //!
 //! When [`ServerConfig::api_key`] is set, every endpoint except the download
-//! (whose token is its authorisation) needs `Authorization: Bearer <key>`.
+//! (whose token is its authorisation) needs `Authorization: Bearer <key>`,
+//! compared in constant time; the key is never logged nor echoed. A download
+//! link carries a random 256-bit token that expires after
+//! [`ServerConfig::download_link_ttl`]. The server listens on loopback unless
+//! told otherwise, and warns when it does not ([`exposure_warning`]).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -68,8 +75,10 @@ mod server;
 mod state;
 mod token;
 
+pub use api_error::ApiError;
 pub use arrow_stream::ARROW_STREAM_MEDIA_TYPE;
-pub use config::{ApiKey, ServerConfig, DEFAULT_BIND};
+pub use config::{exposure_warning, ApiKey, ServerConfig, DEFAULT_BIND};
 pub use error::ServerError;
+pub use intake::read_query;
 pub use server::{run, serve, spawn, ServerHandle};
 pub use synthbio_core::Predictor;

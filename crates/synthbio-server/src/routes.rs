@@ -56,18 +56,32 @@ async fn auth(State(st): Shared, request: Request, next: Next) -> Response {
             let (scheme, token) = v.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
+    // Only the method and path are logged: never the header, nor the URL's query.
+    let refused = |why: &str| {
+        tracing::debug!(
+            method = %request.method(),
+            path = request.uri().path(),
+            "refused a request: {why}"
+        );
+    };
     match given {
-        None => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "this server needs an API key: send the header Authorization: Bearer <key>",
-        )
-        .into_response(),
+        None => {
+            refused("no API key");
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "this server needs an API key: send the header Authorization: Bearer <key>",
+            )
+            .into_response()
+        }
         Some(token) if secrets_equal(token.as_bytes(), key.as_bytes()) => next.run(request).await,
-        Some(_) => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "the API key is not valid for this server; check the key you configured",
-        )
-        .into_response(),
+        Some(_) => {
+            refused("wrong API key");
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "the API key is not valid for this server; check the key you configured",
+            )
+            .into_response()
+        }
     }
 }
 
@@ -206,7 +220,7 @@ async fn predict(
         model.family,
         model.model_version,
         query,
-    );
+    )?;
     Ok(Json(json!({ "modelQueryId": qid })).into_response())
 }
 

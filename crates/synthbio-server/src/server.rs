@@ -1,6 +1,6 @@
 //! Starting, running and stopping a server.
 
-use crate::config::ServerConfig;
+use crate::config::{exposure_warning, ServerConfig};
 use crate::error::ServerError;
 use crate::jobs::{JobSettings, Jobs};
 use crate::routes::router;
@@ -127,15 +127,8 @@ async fn prepare(
 ) -> Result<Prepared, ServerError> {
     config.validate()?;
     let local_addr = listener.local_addr()?;
-    if !local_addr.ip().is_loopback() {
-        tracing::warn!(
-            "serving on {local_addr}, which is reachable from other machines{}",
-            if config.api_key.is_some() {
-                ""
-            } else {
-                " and no API key is set: anyone who can reach it can run queries"
-            }
-        );
+    if let Some(warning) = exposure_warning(local_addr, config.api_key.is_some()) {
+        tracing::warn!("{warning}");
     }
     let lister = Arc::clone(&predictor);
     let models = tokio::task::spawn_blocking(move || lister.models())
@@ -144,6 +137,7 @@ async fn prepare(
     let jobs = Arc::new(Jobs::new(JobSettings {
         workers: config.workers,
         max_queued_jobs: config.max_queued_jobs,
+        max_kept_jobs: config.max_kept_jobs,
         result_retention: config.result_retention,
         download_link_ttl: config.download_link_ttl,
     }));
