@@ -4,8 +4,13 @@ mod support;
 
 mod arrow;
 mod auth;
+mod bad_input;
+mod corpus;
 mod endpoints;
 mod engine;
 mod errors;
+mod load;
+mod properties;
 mod queue;
+mod security;
 mod shutdown;

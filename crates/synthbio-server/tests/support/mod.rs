@@ -4,3 +4,4 @@
 pub mod check;
 pub mod fake;
 pub mod http;
+pub mod intake;
