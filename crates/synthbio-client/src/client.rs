@@ -19,6 +19,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use synthbio_core::{validate, Dataset, Family, ModelId, ModelSpec, Query};
 
+/// How many times [`Client::wait`] polls again for a fresh download link when
+/// the one it has is refused (403, as an expired pre-signed URL is).
+pub const LINK_REFRESHES: u32 = 3;
+
 /// A client of one GEM server (hosted, self-hosted, or `synthbio serve`).
 /// Cheap to clone; clones share the connection pool and what is known of each
 /// model's genes.
@@ -312,8 +316,15 @@ impl Client {
     }
 
     /// Polls until the query is ready and returns its download URL (the
-    /// "download URL only" option).
+    /// "download URL only" option). Any error keeps the query's id
+    /// ([`ClientError::model_query_id`]).
     pub async fn wait_download_url(&self, handle: &QueryHandle) -> Result<String> {
+        self.poll_until_ready(handle)
+            .await
+            .map_err(|e| e.collecting(handle.model_id.as_str(), &handle.model_query_id))
+    }
+
+    async fn poll_until_ready(&self, handle: &QueryHandle) -> Result<String> {
         let config = self.config();
         let start = Instant::now();
         loop {
@@ -350,16 +361,57 @@ impl Client {
         }
     }
 
-    /// Polls until ready, downloads and decodes the result.
+    /// Polls until ready, downloads and decodes the result. A download link
+    /// refused as expired (403) is replaced by polling again, up to
+    /// [`LINK_REFRESHES`] times. Any error keeps the query's id
+    /// ([`ClientError::model_query_id`]), so it can be resumed.
     pub async fn wait(&self, handle: &QueryHandle) -> Result<Dataset> {
-        let url = self.wait_download_url(handle).await?;
-        self.download(handle, &url).await
+        self.collect(
+            handle,
+            |url| async move { self.download(handle, &url).await },
+        )
+        .await
     }
 
-    /// Polls until ready and returns the raw result JSON.
+    /// Polls until ready and returns the raw result JSON (expired links and
+    /// errors as in [`Client::wait`]).
     pub async fn wait_json(&self, handle: &QueryHandle) -> Result<Value> {
-        let url = self.wait_download_url(handle).await?;
-        self.download_json(&handle.model_id, &url).await
+        self.collect(handle, |url| async move {
+            self.download_json(&handle.model_id, &url).await
+        })
+        .await
+    }
+
+    /// Polls until ready, then fetches the result with `fetch`; a 403 on the
+    /// download link sends it back to polling for a fresh link.
+    async fn collect<'a, T, F, Fut>(&'a self, handle: &'a QueryHandle, fetch: F) -> Result<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T>> + 'a,
+    {
+        let mut refreshed = 0;
+        loop {
+            let url = self.wait_download_url(handle).await?;
+            match fetch(url).await {
+                Err(ClientError::Authentication { status: 403, .. })
+                    if refreshed < LINK_REFRESHES =>
+                {
+                    refreshed += 1;
+                    self.t().report(Progress::Retrying {
+                        what: "GET <download URL>".into(),
+                        reason: RetryReason::ExpiredLink,
+                        attempt: refreshed,
+                        max_retries: LINK_REFRESHES,
+                        delay: std::time::Duration::ZERO,
+                    });
+                }
+                other => {
+                    return other.map_err(|e| {
+                        e.collecting(handle.model_id.as_str(), &handle.model_query_id)
+                    })
+                }
+            }
+        }
     }
 
     /// Finishes a query submitted earlier (after a crash, or by another

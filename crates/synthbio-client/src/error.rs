@@ -83,6 +83,22 @@ pub enum ClientError {
         waited: Duration,
     },
 
+    /// The server accepted the query (it may be billed), but polling it or
+    /// downloading its result then failed with `source`. The id is kept so that
+    /// nothing paid for is lost: once the cause is fixed, finish the query with
+    /// [`crate::Client::resume`] (or [`crate::Client::wait`] on its handle).
+    /// [`ClientError::cause`] gives the underlying error.
+    #[error("model query {model_query_id} of {model_id}: {source}; its result is not lost: once that is fixed, collect it with Client::resume(\"{model_id}\", \"{model_query_id}\")")]
+    NotCollected {
+        /// The model the query was sent to.
+        model_id: String,
+        /// The query's id, to resume it.
+        model_query_id: String,
+        /// What went wrong while polling or downloading.
+        #[source]
+        source: Box<ClientError>,
+    },
+
     /// The connection failed or broke, after the retries the configuration allows.
     #[error("{what}: network error: {source}; check the base URL and your connection (retries are set in ClientConfig::retry)")]
     Network {
@@ -148,12 +164,37 @@ impl ClientError {
         }
     }
 
-    /// The model query id this error concerns, when it has one (to resume or report).
+    /// The model query id this error concerns, when it has one (to resume or
+    /// report): every error after the server accepted a query has it.
     pub fn model_query_id(&self) -> Option<&str> {
         match self {
             ClientError::ModelFailed { model_query_id, .. }
-            | ClientError::Timeout { model_query_id, .. } => Some(model_query_id),
+            | ClientError::Timeout { model_query_id, .. }
+            | ClientError::NotCollected { model_query_id, .. } => Some(model_query_id),
             _ => None,
+        }
+    }
+
+    /// The error itself, or for [`ClientError::NotCollected`] the error behind
+    /// it (to match on what went wrong).
+    pub fn cause(&self) -> &ClientError {
+        match self {
+            ClientError::NotCollected { source, .. } => source.cause(),
+            other => other,
+        }
+    }
+
+    /// Attaches a query's ids to an error met while polling or downloading it.
+    pub(crate) fn collecting(self, model_id: &str, model_query_id: &str) -> Self {
+        match self {
+            e @ (ClientError::ModelFailed { .. }
+            | ClientError::Timeout { .. }
+            | ClientError::NotCollected { .. }) => e,
+            other => ClientError::NotCollected {
+                model_id: model_id.to_string(),
+                model_query_id: model_query_id.to_string(),
+                source: Box::new(other),
+            },
         }
     }
 }

@@ -68,7 +68,7 @@ pub mod retry;
 mod transport;
 
 pub use blocking::BlockingClient;
-pub use client::Client;
+pub use client::{Client, LINK_REFRESHES};
 pub use config::{ApiKey, ClientConfig};
 pub use decode::{decode_arrow, decode_json};
 pub use error::{strip_traceback, ClientError, Result};

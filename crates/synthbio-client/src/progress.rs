@@ -17,6 +17,9 @@ pub enum RetryReason {
     Timeout,
     /// The connection broke before the answer was complete.
     Connection,
+    /// The download link was refused (403: it expired); the status is polled
+    /// again for a fresh one.
+    ExpiredLink,
 }
 
 impl fmt::Display for RetryReason {
@@ -27,6 +30,9 @@ impl fmt::Display for RetryReason {
             RetryReason::Connect => f.write_str("could not connect"),
             RetryReason::Timeout => f.write_str("did not answer in time"),
             RetryReason::Connection => f.write_str("lost the connection"),
+            RetryReason::ExpiredLink => {
+                f.write_str("refused the download link (expired); polling for a fresh one")
+            }
         }
     }
 }

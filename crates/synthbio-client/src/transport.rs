@@ -230,10 +230,37 @@ impl Transport {
         }
     }
 
-    /// Sends a call and reads its JSON answer.
+    /// Sends a call and reads its JSON answer. An idempotent call whose answer
+    /// breaks off part-way is sent again, within the retry policy.
     pub async fn json<T: serde::de::DeserializeOwned>(&self, call: &Call) -> Result<T> {
-        let resp = self.send(call).await?;
-        let bytes = resp.bytes().await.map_err(|e| network_error(call, e))?;
+        let retry = &self.config.retry;
+        let mut attempt = 0u32;
+        let bytes = loop {
+            let resp = self.send(call).await?;
+            let e = match resp.bytes().await {
+                Ok(bytes) => break bytes,
+                Err(e) => e,
+            };
+            attempt += 1;
+            let delay = (call.kind == Kind::Idempotent && attempt <= retry.max_retries)
+                .then(|| retry.delay(attempt, None))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(network_error(call, e));
+            };
+            self.report(Progress::Retrying {
+                what: call.what.clone(),
+                reason: if e.is_timeout() {
+                    RetryReason::Timeout
+                } else {
+                    RetryReason::Connection
+                },
+                attempt,
+                max_retries: retry.max_retries,
+                delay,
+            });
+            tokio::time::sleep(delay).await;
+        };
         serde_json::from_slice(&bytes).map_err(|e| {
             ClientError::decode(
                 format!("the answer to {}", call.what),

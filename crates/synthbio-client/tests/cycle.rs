@@ -162,7 +162,11 @@ async fn a_wrong_key_is_an_authentication_error() {
         .resume(&ModelId::from(BULK), "no-such-query")
         .await
         .unwrap_err();
-    assert!(matches!(err, ClientError::NotFound { .. }), "{err:?}");
+    assert!(
+        matches!(err.cause(), ClientError::NotFound { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.model_query_id(), Some("no-such-query"));
     srv.shutdown().await;
 }
 

@@ -547,11 +547,13 @@ async fn a_result_with_an_error_key_is_an_error() {
     let model = ModelId::from("gem-1-bulk");
     let err = client.predict(&model, &query(1)).await.unwrap_err();
     assert!(
-        matches!(&err, ClientError::ResultError { message } if message == "the model crashed"),
+        matches!(err.cause(), ClientError::ResultError { message } if message == "the model crashed"),
         "{err:?}"
     );
+    assert_eq!(err.model_query_id(), Some("q0"));
     let err = client.predict_json(&model, &query(1)).await.unwrap_err();
-    assert!(matches!(err, ClientError::ResultError { .. }));
+    assert!(matches!(err.cause(), ClientError::ResultError { .. }));
+    assert_eq!(err.model_query_id(), Some("q1"));
 }
 
 #[tokio::test]
