@@ -6,4 +6,5 @@ mod engine;
 mod faults;
 mod golden;
 mod offline;
+mod proxy_faults;
 mod support;

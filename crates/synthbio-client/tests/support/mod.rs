@@ -3,6 +3,7 @@
 
 pub mod fault;
 pub mod predictor;
+pub mod proxy;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
