@@ -1,0 +1,76 @@
+//! PCA to 50 components of 100,000 samples x 1,568 latent dimensions (the
+//! hosted model's 1,024 + 32 + 512), low-rank plus noise as latents are:
+//! exact thin SVD (`full`), covariance eigen-decomposition (also exact) and
+//! randomized SVD, all on faer. Then, on a 2,000 x 500 matrix, the same
+//! solvers next to linfa-reduction 0.8.1 (the crate not chosen; see
+//! `crates/synthbio-pca/src/lib.rs`).
+//!
+//! `SYNTHBIO_BENCH_PCA_SAMPLES` sets another number of samples.
+//!
+//! `cargo bench -p synthbio-bench --bench pca`
+
+mod common;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use linfa_reduction::Pca as LinfaPca;
+use std::hint::black_box;
+use synthbio_bench::{gen, HOSTED_LATENT_DIMS};
+use synthbio_pca::{PcaModel, PcaOptions, Solver};
+
+const SOLVERS: [Solver; 3] = [Solver::Full, Solver::CovarianceEigh, Solver::Randomized];
+
+fn options(k: usize, solver: Solver) -> PcaOptions {
+    PcaOptions {
+        n_components: Some(k),
+        solver,
+        ..PcaOptions::default()
+    }
+}
+
+fn latents(c: &mut Criterion) {
+    let n = std::env::var("SYNTHBIO_BENCH_PCA_SAMPLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let p: usize = HOSTED_LATENT_DIMS.iter().sum();
+    let x = gen::latents(n, p, 64, 16);
+    let mut group = c.benchmark_group(format!("pca {n} x {p} k50"));
+    for solver in SOLVERS {
+        let o = options(50, solver);
+        group.bench_function(solver.as_str(), |b| {
+            b.iter(|| PcaModel::fit_transform(black_box(x.view()), &o).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn against_linfa(c: &mut Criterion) {
+    const K: usize = 10;
+    let x = gen::latents(2_000, 500, 20, 7);
+    let mut group = c.benchmark_group("pca 2000 x 500 k10");
+    for solver in SOLVERS {
+        let o = options(K, solver);
+        group.bench_function(format!("faer {}", solver.as_str()), |b| {
+            b.iter(|| PcaModel::fit(black_box(x.view()), &o).unwrap())
+        });
+    }
+    let dataset = DatasetBase::from(x.clone());
+    match LinfaPca::params(K).fit(&dataset) {
+        Ok(_) => {
+            group.bench_function("linfa-reduction", |b| {
+                b.iter(|| LinfaPca::params(K).fit(black_box(&dataset)))
+            });
+        }
+        Err(e) => eprintln!("linfa-reduction failed on this matrix ({e}); not timed"),
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = latents, against_linfa
+}
+criterion_main!(benches);
