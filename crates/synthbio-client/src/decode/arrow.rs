@@ -1,16 +1,17 @@
 //! Reader of the self-hosted Arrow IPC stream (PROTOCOL.md section 2, self-hosted mode).
 //!
-//! The stream is read batch by batch with arrow-rs' `StreamReader`; each batch's
-//! counts are copied into the builder's flat buffer and the batch is dropped, so
-//! the whole stream is never held in memory.
+//! The stream is read message by message into one reused buffer ([`Messages`]);
+//! each batch's counts are copied into the builder's flat buffer and the batch
+//! is dropped, so the whole stream is never held in memory: the peak is the
+//! dataset plus one message.
 
 use super::builder::{count_from_f64, count_from_i64, count_from_u64, CountsSource, ResultBuilder};
+use super::ipc::Messages;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StructArray};
 use arrow::datatypes::{
     DataType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
     UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow::ipc::reader::StreamReader;
 use arrow::util::display::array_value_to_string;
 use std::io::Read;
 use synthbio_core::{Dataset, LatentBlock};
@@ -30,9 +31,9 @@ pub fn decode_arrow<R: Read>(
     input_sizes: Option<&[u64]>,
 ) -> Result<Dataset, ClientError> {
     let bad = |m: String| ClientError::decode("the Arrow stream", m);
-    let reader = StreamReader::try_new_buffered(reader, None).map_err(|e| bad(e.to_string()))?;
+    let mut messages = Messages::new(reader);
     let mut b = ResultBuilder::default();
-    let schema = reader.schema();
+    let schema = messages.schema().map_err(bad)?;
     let meta = schema.metadata();
     if let Some(g) = meta.get("gene_order") {
         let genes: Vec<String> = serde_json::from_str(g).map_err(|e| {
@@ -43,8 +44,8 @@ pub fn decode_arrow<R: Read>(
         b.set_gene_order(genes).map_err(bad)?;
     }
     b.model_version = meta.get("model_version").cloned();
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(e.to_string()))?;
+    // Each batch is dropped before the next is read, so its buffer is reused.
+    while let Some(batch) = messages.next_batch().map_err(bad)? {
         add_batch(&mut b, &batch).map_err(bad)?;
     }
     b.finish(input_sizes)
@@ -174,13 +175,22 @@ fn list_row(col: &ArrayRef, r: usize) -> Result<Option<ArrayRef>, String> {
     Err(format!("expected a list column, found {}", col.data_type()))
 }
 
-macro_rules! push_each {
-    ($arr:expr, $ty:ty, $conv:expr, $push:expr) => {{
-        let a = $arr.as_primitive::<$ty>();
-        for v in a.values().iter() {
-            $push($conv(*v)?);
-        }
-    }};
+/// Appends `values` as counts when every one is valid (checked in one pass
+/// without a branch per value, then converted in a second), else the first
+/// invalid value's error.
+fn extend_checked<T: Copy>(
+    b: &mut ResultBuilder,
+    values: &[T],
+    valid: impl Fn(T) -> bool,
+    cast: impl Fn(T) -> u32,
+    error: impl Fn(T) -> String,
+) -> Result<(), String> {
+    if values.iter().fold(true, |ok, &v| ok & valid(v)) {
+        b.extend_counts(values.iter().map(|&v| cast(v)));
+        return Ok(());
+    }
+    let bad = values.iter().copied().find(|&v| !valid(v));
+    Err(bad.map(error).unwrap_or_default())
 }
 
 /// Converts one row of counts (any integer or float type, no nulls) into the builder.
@@ -194,24 +204,52 @@ fn push_counts(
         return Err(format!("{name} of row {row} has null values"));
     }
     let at = |m: String| format!("{name} of row {row}: {m}");
-    let i = |v: i64| count_from_i64(v).map_err(at);
-    let u = |v: u64| count_from_u64(v).map_err(at);
-    let f = |v: f64| count_from_f64(v).map_err(at);
-    let mut push = |v: u32| b.push_count(v);
+    let max = u64::from(u32::MAX);
+    macro_rules! signed {
+        ($ty:ty) => {
+            extend_checked(
+                b,
+                vals.as_primitive::<$ty>().values(),
+                |v| v >= 0 && (v as u64) <= max,
+                |v| v as u32,
+                |v| at(count_from_i64(v as i64).unwrap_err()),
+            )
+        };
+    }
+    macro_rules! unsigned {
+        ($ty:ty) => {
+            extend_checked(
+                b,
+                vals.as_primitive::<$ty>().values(),
+                |v| (v as u64) <= max,
+                |v| v as u32,
+                |v| at(count_from_u64(v as u64).unwrap_err()),
+            )
+        };
+    }
     match vals.data_type() {
-        DataType::Int8 => push_each!(vals, Int8Type, |v: i8| i(v.into()), push),
-        DataType::Int16 => push_each!(vals, Int16Type, |v: i16| i(v.into()), push),
-        DataType::Int32 => push_each!(vals, Int32Type, |v: i32| i(v.into()), push),
-        DataType::Int64 => push_each!(vals, Int64Type, i, push),
-        DataType::UInt8 => push_each!(vals, UInt8Type, |v: u8| u(v.into()), push),
-        DataType::UInt16 => push_each!(vals, UInt16Type, |v: u16| u(v.into()), push),
-        DataType::UInt32 => {
-            b.extend_counts(vals.as_primitive::<UInt32Type>().values().iter().copied())
-        }
-        DataType::UInt64 => push_each!(vals, UInt64Type, u, push),
-        DataType::Float32 => push_each!(vals, Float32Type, |v: f32| f(v.into()), push),
-        DataType::Float64 => push_each!(vals, Float64Type, f, push),
-        other => return Err(format!("{name} holds {other}, expected integers")),
+        DataType::Int8 => signed!(Int8Type),
+        DataType::Int16 => signed!(Int16Type),
+        DataType::Int32 => signed!(Int32Type),
+        DataType::Int64 => signed!(Int64Type),
+        DataType::UInt8 => unsigned!(UInt8Type),
+        DataType::UInt16 => unsigned!(UInt16Type),
+        DataType::UInt32 => unsigned!(UInt32Type),
+        DataType::UInt64 => unsigned!(UInt64Type),
+        DataType::Float32 => floats(vals.as_primitive::<Float32Type>().values(), b, &at),
+        DataType::Float64 => floats(vals.as_primitive::<Float64Type>().values(), b, &at),
+        other => Err(format!("{name} holds {other}, expected integers")),
+    }
+}
+
+/// Float counts: rounded to whole numbers, one by one.
+fn floats<T: Copy + Into<f64>>(
+    values: &[T],
+    b: &mut ResultBuilder,
+    at: &dyn Fn(String) -> String,
+) -> Result<(), String> {
+    for &v in values {
+        b.push_count(count_from_f64(v.into()).map_err(at)?);
     }
     Ok(())
 }

@@ -1,17 +1,21 @@
 //! Streaming reader of result JSON (PROTOCOL.md section 4).
 //!
-//! The result is read with serde seeds straight from the byte stream: counts go
-//! into the builder's flat buffer as they are parsed, so neither the JSON text
-//! nor a tree of JSON values is ever held whole. Small parts (metadata,
-//! classifier probabilities) are read as values.
+//! The stream is cut into pieces by [`Scanner`] (each element of `outputs`,
+//! each other top-level value), so neither the JSON text nor a tree of JSON
+//! values is ever held whole: one output's text at a time. An output is read
+//! key by key from its text: counts given as a plain list of whole numbers
+//! (what servers send) take a fast path straight into the builder's flat
+//! buffer; any other value is parsed by serde seeds ([`super::json_seeds`]),
+//! which also name the position of a bad count.
 
-use super::builder::{count_from_f64, count_from_i64, count_from_u64, CountsSource, ResultBuilder};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use super::builder::{CountsSource, ResultBuilder};
+use super::json_seeds::{Counts, LatentsSeed, Ordered};
+use super::split::{is_ws, value_len, Scanner};
+use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Read;
-use synthbio_core::{Dataset, LatentBlock};
+use std::io::{BufRead, Read};
+use synthbio_core::Dataset;
 
 use crate::error::ClientError;
 
@@ -27,356 +31,249 @@ use crate::error::ClientError;
 /// Metadata values that are not strings are kept as their JSON text; classifier
 /// probabilities of a class or field an output does not list are 0. A
 /// fractional count is rounded to the nearest integer. The reader is buffered
-/// here (serde_json reads byte by byte), so pass it unbuffered.
+/// here, so pass it unbuffered; the memory used beyond the result itself is
+/// the text of one output.
 pub fn decode_json<R: Read>(
     reader: R,
     input_sizes: Option<&[u64]>,
 ) -> Result<Dataset, ClientError> {
     let mut b = ResultBuilder::default();
     let reader = std::io::BufReader::with_capacity(1 << 16, reader);
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    Top(&mut b)
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
+    read_result(&mut Scanner::new(reader), &mut b)
         .map_err(|e| ClientError::decode("the result JSON", e))?;
     b.finish(input_sizes)
 }
 
-struct Top<'a>(&'a mut ResultBuilder);
-
-impl<'de> DeserializeSeed<'de> for Top<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Top<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a result object with outputs and gene_order")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "outputs" => map.next_value_seed(Outputs(&mut *self.0))?,
-                "gene_order" => {
-                    let genes: Vec<String> = map.next_value()?;
-                    self.0.set_gene_order(genes).map_err(de::Error::custom)?;
-                }
-                "model_version" => self.0.model_version = scalar_text(map.next_value()?),
-                "error" | "errors" => {
-                    let v: Value = map.next_value()?;
-                    if !v.is_null() {
-                        let text = scalar_text(v).unwrap_or_default();
-                        self.0.error = Some(match self.0.error.take() {
-                            Some(prev) => format!("{prev}; {text}"),
-                            None => text,
-                        });
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+/// The top-level object, key by key; `outputs` element by element.
+fn read_result<R: BufRead>(s: &mut Scanner<R>, b: &mut ResultBuilder) -> Result<(), String> {
+    let mut buf = Vec::new();
+    s.expect(b"{")?;
+    if s.peek()? == Some(b'}') {
+        s.expect(b"}")?;
+    } else {
+        loop {
+            buf.clear();
+            s.read_value(&mut buf)?;
+            let key: String = serde_json::from_slice(&buf).map_err(|e| {
+                s.error(format!("a key of the result object is not a string ({e})"))
+            })?;
+            s.expect(b":")?;
+            if key == "outputs" && s.peek()? == Some(b'[') {
+                read_outputs(s, b, &mut buf)?;
+            } else {
+                buf.clear();
+                s.read_value(&mut buf)?;
+                top_value(&key, &buf, b).map_err(|e| format!("{key}: {e}"))?;
+            }
+            if s.expect(b",}")? == b'}' {
+                break;
             }
         }
-        Ok(())
     }
+    s.end()
 }
 
-struct Outputs<'a>(&'a mut ResultBuilder);
-
-impl<'de> DeserializeSeed<'de> for Outputs<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+/// The elements of `outputs`, each read from its own text.
+fn read_outputs<R: BufRead>(
+    s: &mut Scanner<R>,
+    b: &mut ResultBuilder,
+    buf: &mut Vec<u8>,
+) -> Result<(), String> {
+    s.expect(b"[")?;
+    if s.peek()? == Some(b']') {
+        s.expect(b"]")?;
+        return Ok(());
     }
+    let mut scratch = Vec::new();
+    for i in 0usize.. {
+        buf.clear();
+        s.read_value(buf)?;
+        read_output(buf, b, &mut scratch).map_err(|e| format!("outputs[{i}]: {e}"))?;
+        if s.expect(b",]")? == b']' {
+            break;
+        }
+    }
+    Ok(())
 }
 
-impl<'de> Visitor<'de> for Outputs<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of outputs")
+/// One output, key by key.
+fn read_output(bytes: &[u8], b: &mut ResultBuilder, scratch: &mut Vec<u32>) -> Result<(), String> {
+    if bytes.first() != Some(&b'{') {
+        return Err(format!(
+            "expected an output object, found {}",
+            snippet(bytes)
+        ));
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Output(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-}
-
-struct Output<'a>(&'a mut ResultBuilder);
-
-impl<'de> DeserializeSeed<'de> for Output<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Output<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an output object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let b = self.0;
-        let row = b.begin_output();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "counts" => map.next_value_seed(Counts {
-                    b: &mut *b,
-                    source: CountsSource::Counts,
-                    row,
-                })?,
-                "decoder_sample" => map.next_value_seed(DecoderSample { b: &mut *b, row })?,
-                "metadata" => {
-                    let m: Option<BTreeMap<String, Value>> = map.next_value()?;
-                    let m = m
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|(k, v)| Some((k, scalar_text(v)?)))
-                        .collect();
-                    b.set_metadata(row, m);
+    let row = b.begin_output();
+    let json = |e: serde_json::Error| e.to_string();
+    Scanner::new(bytes).entries(|key, rest| {
+        if key == "counts" {
+            return read_counts(rest, b, CountsSource::Counts, row, scratch);
+        }
+        let n = value_len(rest)?;
+        let v = &rest[..n];
+        match key {
+            "decoder_sample" => {
+                if v.first() != Some(&b'{') {
+                    return Err(format!(
+                        "decoder_sample: expected {{\"counts\": [...]}}, found {}",
+                        snippet(v)
+                    ));
                 }
-                "latents" => map.next_value_seed(LatentsSeed { b: &mut *b, row })?,
-                "classifier_probs" => {
-                    let probs: Option<Ordered<Ordered<f64>>> = map.next_value()?;
-                    for (field, classes) in probs.map(|p| p.0).unwrap_or_default() {
-                        for (class, p) in classes.0 {
-                            b.prob(row, &field, &class, p);
-                        }
+                Scanner::new(v).entries(|k, rest| match k {
+                    "counts" => read_counts(rest, b, CountsSource::DecoderSample, row, scratch),
+                    _ => ignore(rest),
+                })?;
+            }
+            "metadata" => {
+                let m: Option<BTreeMap<String, Value>> = serde_json::from_slice(v).map_err(json)?;
+                let m = m
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, scalar_text(v)?)))
+                    .collect();
+                b.set_metadata(row, m);
+            }
+            "latents" => parse_slice(v, LatentsSeed { b: &mut *b, row }).map_err(json)?,
+            "classifier_probs" => {
+                let probs: Option<Ordered<Ordered<f64>>> =
+                    serde_json::from_slice(v).map_err(json)?;
+                for (field, classes) in probs.map(|p| p.0).unwrap_or_default() {
+                    for (class, p) in classes.0 {
+                        b.prob(row, &field, &class, p);
                     }
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            }
+            _ => {
+                ignore(v)?;
             }
         }
-        Ok(())
-    }
+        Ok(n)
+    })
 }
 
-/// `counts` in any of its three encodings.
-struct Counts<'a> {
-    b: &'a mut ResultBuilder,
+/// A `counts` value at the start of `rest`; returns its length. A plain list
+/// of whole numbers takes the fast path; anything else goes to serde, which
+/// names a bad value's position.
+fn read_counts(
+    rest: &[u8],
+    b: &mut ResultBuilder,
     source: CountsSource,
     row: usize,
+    scratch: &mut Vec<u32>,
+) -> Result<usize, String> {
+    if let Some(n) = whole_numbers(rest, scratch) {
+        if b.begin_counts(source) {
+            b.extend_counts(scratch.iter().copied());
+            b.end_dense()?;
+        }
+        return Ok(n);
+    }
+    let n = value_len(rest)?;
+    parse_slice(&rest[..n], Counts { b, source, row }).map_err(|e| e.to_string())?;
+    Ok(n)
 }
 
-impl<'de> DeserializeSeed<'de> for Counts<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+/// Reads a list like `[12,0,7]` (JSON whitespace allowed) at the start of
+/// `bytes` into `out` and returns its length; `None` when the value is
+/// anything else (a float, a negative or too large number, a map, bad
+/// syntax), which the caller then hands to serde.
+fn whole_numbers(bytes: &[u8], out: &mut Vec<u32>) -> Option<usize> {
+    out.clear();
+    let n = bytes.len();
+    if bytes.first() != Some(&b'[') {
+        return None;
     }
-}
-
-impl<'de> Visitor<'de> for Counts<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("counts: a list, {\"counts\": [...]}, or a map gene id -> count")
+    let skip_ws = |mut i: usize| {
+        while i < n && is_ws(bytes[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(1);
+    if bytes.get(i) == Some(&b']') {
+        return Some(i + 1);
     }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Counts { b, source, row } = self;
-        if !b.begin_counts(source) {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(());
+    loop {
+        let start = i;
+        let mut v: u64 = 0;
+        while i < n && bytes[i].is_ascii_digit() && i - start < 11 {
+            v = v * 10 + u64::from(bytes[i] - b'0');
+            i += 1;
         }
-        let mut j = 0usize;
-        while let Some(v) = seq.next_element_seed(Count { row, j })? {
-            b.push_count(v);
-            j += 1;
+        let digits = i - start;
+        if digits == 0 || (digits > 1 && bytes[start] == b'0') || v > u64::from(u32::MAX) {
+            return None;
         }
-        b.end_dense().map_err(de::Error::custom)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Counts { b, source, row } = self;
-        let Some(first) = map.next_key::<String>()? else {
-            // `{}`: R's empty list, i.e. no counts.
-            return Ok(());
-        };
-        if first == "counts" {
-            map.next_value_seed(Counts {
-                b: &mut *b,
-                source,
-                row,
-            })?;
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(());
+        out.push(v as u32);
+        i = skip_ws(i);
+        match bytes.get(i) {
+            Some(b',') => i = skip_ws(i + 1),
+            Some(b']') => return Some(i + 1),
+            _ => return None,
         }
-        if !b.begin_counts(source) {
-            map.next_value::<IgnoredAny>()?;
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(());
-        }
-        b.begin_sparse();
-        let mut key = Some(first);
-        let mut j = 0usize;
-        while let Some(gene) = key {
-            let v = map.next_value_seed(Count { row, j })?;
-            b.sparse_entry(gene, v).map_err(de::Error::custom)?;
-            j += 1;
-            key = map.next_key::<String>()?;
-        }
-        Ok(())
     }
 }
 
-/// `decoder_sample`: `{"counts": [...]}`.
-struct DecoderSample<'a> {
-    b: &'a mut ResultBuilder,
-    row: usize,
+/// Checks the syntax of the value at the start of `rest` and returns its length.
+fn ignore(rest: &[u8]) -> Result<usize, String> {
+    let n = value_len(rest)?;
+    serde_json::from_slice::<IgnoredAny>(&rest[..n]).map_err(|e| e.to_string())?;
+    Ok(n)
 }
 
-impl<'de> DeserializeSeed<'de> for DecoderSample<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+/// The start of a value, for error messages.
+fn snippet(v: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&v[..v.len().min(40)]);
+    if v.len() > 40 {
+        format!("{s}...")
+    } else {
+        s.into_owned()
     }
 }
 
-impl<'de> Visitor<'de> for DecoderSample<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("decoder_sample: {\"counts\": [...]}")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "counts" {
-                map.next_value_seed(Counts {
-                    b: &mut *self.b,
-                    source: CountsSource::DecoderSample,
-                    row: self.row,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+/// Parses one complete JSON value from `bytes` with `seed`.
+fn parse_slice<'de, S: DeserializeSeed<'de, Value = ()>>(
+    bytes: &'de [u8],
+    seed: S,
+) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    seed.deserialize(&mut de)?;
+    de.end()
+}
+
+/// One top-level value other than the `outputs` list.
+fn top_value(key: &str, bytes: &[u8], b: &mut ResultBuilder) -> Result<(), String> {
+    let json = |e: serde_json::Error| e.to_string();
+    match key {
+        "outputs" => {
+            return Err(format!(
+                "expected a list of outputs, found {}",
+                snippet(bytes)
+            ))
+        }
+        "gene_order" => {
+            let genes: Vec<String> = serde_json::from_slice(bytes).map_err(json)?;
+            b.set_gene_order(genes)?;
+        }
+        "model_version" => {
+            b.model_version = scalar_text(serde_json::from_slice(bytes).map_err(json)?)
+        }
+        "error" | "errors" => {
+            let v: Value = serde_json::from_slice(bytes).map_err(json)?;
+            if !v.is_null() {
+                let text = scalar_text(v).unwrap_or_default();
+                b.error = Some(match b.error.take() {
+                    Some(prev) => format!("{prev}; {text}"),
+                    None => text,
+                });
             }
         }
-        Ok(())
-    }
-}
-
-/// One count, named by its output and position in errors.
-struct Count {
-    row: usize,
-    j: usize,
-}
-
-impl Count {
-    fn check<E: de::Error>(&self, r: Result<u32, String>) -> Result<u32, E> {
-        r.map_err(|m| E::custom(format!("outputs[{}].counts[{}]: {m}", self.row, self.j)))
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Count {
-    type Value = u32;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for Count {
-    type Value = u32;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a count at outputs[{}].counts[{}]", self.row, self.j)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
-        self.check(count_from_u64(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
-        self.check(count_from_i64(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u32, E> {
-        self.check(count_from_f64(v))
-    }
-}
-
-/// `latents`: `{"biological": [...], "technical": [...], "perturbation": [...]}`.
-struct LatentsSeed<'a> {
-    b: &'a mut ResultBuilder,
-    row: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for LatentsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LatentsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(
-            "latents: {\"biological\": [...], \"technical\": [...], \"perturbation\": [...]}",
-        )
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let LatentsSeed { b, row } = self;
-        b.begin_latents();
-        while let Some(key) = map.next_key::<String>()? {
-            let Some(block) = LatentBlock::ALL.into_iter().find(|k| k.as_str() == key) else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            let buf = b.latent_buffer(block, row).map_err(de::Error::custom)?;
-            let start = buf.len();
-            map.next_value_seed(Floats(buf))?;
-            b.end_latent_row(block, row, start)
-                .map_err(de::Error::custom)?;
+        _ => {
+            ignore(bytes)?;
         }
-        Ok(())
     }
-}
-
-struct Floats<'a>(&'a mut Vec<f64>);
-
-impl<'de> DeserializeSeed<'de> for Floats<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Floats<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of numbers")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<f64>()? {
-            self.0.push(v);
-        }
-        Ok(())
-    }
-}
-
-/// A JSON object read in document order (serde_json's own map sorts its keys).
-struct Ordered<T>(Vec<(String, T)>);
-
-impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Ordered<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Ordered<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered<T>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
-                }
-                Ok(Ordered(out))
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
-    }
+    Ok(())
 }
 
 /// A metadata-like value as text: strings as they are, `null` as absent, other
@@ -477,6 +374,75 @@ mod tests {
         assert_eq!(p.probs, array![[0.9, 0.1], [0.3, 0.7]]);
         assert_eq!(d.model_version(), Some("v1"));
         assert_eq!(d.input_index(), [0, 1]);
+    }
+
+    #[test]
+    fn plain_count_lists_take_the_fast_path() {
+        let mut v = Vec::new();
+        assert_eq!(
+            whole_numbers(b"[1, 22 ,\n333,0], \"x\": 1}", &mut v),
+            Some(15)
+        );
+        assert_eq!(v, [1, 22, 333, 0]);
+        assert_eq!(whole_numbers(b"[ ]", &mut v), Some(3));
+        assert!(v.is_empty());
+        assert_eq!(whole_numbers(b"[4294967295]", &mut v), Some(12));
+        assert_eq!(v, [u32::MAX]);
+        for other in [
+            "[4294967296]",
+            "[99999999999]",
+            "[1.0]",
+            "[-1]",
+            "[01]",
+            "[1,]",
+            "[1 2]",
+            "{}",
+            "null",
+        ] {
+            assert_eq!(whole_numbers(other.as_bytes(), &mut v), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn fast_and_serde_paths_agree() {
+        let fast = r#"{"outputs": [{"counts": [1, 0, 3]}], "gene_order": ["a", "b", "c"]}"#;
+        let slow = r#"{"outputs": [{"counts": [1.0, 0, 3e0]}], "gene_order": ["a", "b", "c"]}"#;
+        assert_eq!(
+            decode(fast).unwrap().counts(),
+            decode(slow).unwrap().counts()
+        );
+    }
+
+    #[test]
+    fn outputs_longer_than_the_read_buffer() {
+        let g = 40_000;
+        let counts: Vec<String> = (0..g).map(|j| (j * 7 % 1000).to_string()).collect();
+        let genes: Vec<String> = (0..g).map(|j| format!("\"g{j}\"")).collect();
+        let s = format!(
+            r#"{{"outputs": [{{"counts": [{c}], "metadata": {{"sex": "male"}}}}, {{"counts": [{c}]}}], "gene_order": [{genes}]}}"#,
+            c = counts.join(", "),
+            genes = genes.join(",")
+        );
+        assert!(s.len() > 4 << 16);
+        let d = decode(&s).unwrap();
+        assert_eq!(d.counts().dim(), (2, g));
+        assert_eq!(d.counts()[[1, 39_999]], (39_999 * 7 % 1000) as u32);
+        assert_eq!(d.metadata().get(0, "sex"), Some("male"));
+    }
+
+    #[test]
+    fn malformed_results_are_errors() {
+        for s in [
+            r#"{"outputs": [{"counts": [1]}] "gene_order": ["a"]}"#,
+            r#"{"outputs": [{"counts": [1]},], "gene_order": ["a"]}"#,
+            r#"{"outputs": [{"counts": [1]}], "gene_order": ["a"]} x"#,
+            r#"{"outputs": [{"counts": [1}], "gene_order": ["a"]}"#,
+            r#"{"outputs": null, "gene_order": ["a"]}"#,
+            r#"{"outputs": [3], "gene_order": ["a"]}"#,
+            r#"{"outputs": [{"counts": [1]}], "gene_order": ["a"]"#,
+        ] {
+            assert!(matches!(decode(s), Err(ClientError::Decode { .. })), "{s}");
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 mod arrow;
 mod builder;
+mod ipc;
 mod json;
+mod json_seeds;
+mod split;
 
 pub use self::arrow::decode_arrow;
 pub use self::json::decode_json;
