@@ -26,7 +26,7 @@
 //! ratio by the kept variance only. faer is pure Rust (no BLAS/LAPACK), and its
 //! exact SVD, `X^T X` eigen-decomposition and randomized SVD agree to about
 //! 1e-15. The randomized solver keeps its QR in f64 (faer's f32 thin Q is
-//! wrong from 524,288 rows). `benches/pca.rs` compares the solvers with linfa.
+//! wrong from 524,288 rows). The workspace's `benches/pca.rs` compares the solvers with linfa.
 //!
 //! ```
 //! use ndarray::array;

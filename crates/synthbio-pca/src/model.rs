@@ -54,7 +54,7 @@ impl PcaModel {
         let k = options.components_for(n, p)?;
         let prepared = prepare(x, options.standardize)?;
         let solver = options.solver.resolve(n, p, k);
-        let data = prepared.data.as_ref();
+        let data = prepared.matrix();
         let mut truncated = match solver {
             Solver::Full | Solver::Auto => full(data, k)?,
             Solver::CovarianceEigh => covariance_eigh(data, k)?,

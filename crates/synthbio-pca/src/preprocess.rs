@@ -1,23 +1,45 @@
 //! Input checks, centering and optional scaling to unit variance.
+//!
+//! The centered copy is row-major, like the input, so it is written in one
+//! parallel pass of sequential reads and writes; faer reads it through a
+//! row-major view (its kernels take any strides).
 
 use crate::error::{PcaError, Result};
-use faer::Mat;
-use ndarray::{Array1, ArrayView2, Axis};
+use faer::MatRef;
+use ndarray::parallel::prelude::*;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
-/// Column means, scales and the centered (and scaled) data, column-major for faer.
+/// Column means, scales and the centered (and scaled) data.
 pub(crate) struct Prepared {
     pub mean: Array1<f64>,
     pub scale: Option<Array1<f64>>,
     pub constant_columns: Vec<usize>,
-    pub data: Mat<f64>,
-    /// Sum of the column variances (n - 1) of `data`: the total variance.
+    /// The centered (and scaled) data, samples x features, row-major.
+    data: Vec<f64>,
+    n_rows: usize,
+    n_cols: usize,
+    /// Sum of the column variances (n - 1) of the data: the total variance.
     pub total_variance: f64,
+}
+
+impl Prepared {
+    /// The centered (and scaled) data as a faer matrix (a row-major view).
+    pub fn matrix(&self) -> MatRef<'_, f64> {
+        MatRef::from_row_major_slice(&self.data, self.n_rows, self.n_cols)
+    }
 }
 
 /// The first non-finite value, as an error.
 pub(crate) fn check_finite(x: ArrayView2<'_, f64>) -> Result<()> {
-    match x.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        Some(((row, column), &value)) => Err(PcaError::NonFinite { row, column, value }),
+    let row = x
+        .axis_iter(Axis(0))
+        .into_par_iter()
+        .position_first(|r| !r.iter().fold(true, |ok, v| ok & v.is_finite()));
+    match row.and_then(|row| {
+        let (column, &value) = x.row(row).indexed_iter().find(|(_, v)| !v.is_finite())?;
+        Some(PcaError::NonFinite { row, column, value })
+    }) {
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }
@@ -57,25 +79,38 @@ pub(crate) fn prepare(x: ArrayView2<'_, f64>, standardize: bool) -> Result<Prepa
     if !standardize {
         constant_columns = (0..p).filter(|&j| var0[j] == 0.0).collect();
     }
-    let data = Mat::from_fn(n, p, |i, j| {
-        let c = x[[i, j]] - mean[j];
-        match &scale {
-            Some(s) => c / s[j],
-            None => c,
-        }
-    });
-    let total_variance = (0..p)
-        .map(|j| data.col(j).iter().map(|v| v * v).sum::<f64>())
-        .sum::<f64>()
-        / (nf - 1.0);
+    let mut data = Array2::<f64>::zeros((n, p));
+    Zip::from(data.rows_mut())
+        .and(x.rows())
+        .par_for_each(|mut out, row| match &scale {
+            Some(s) => Zip::from(&mut out)
+                .and(&row)
+                .and(&mean)
+                .and(s)
+                .for_each(|o, &v, &m, &s| *o = (v - m) / s),
+            None => Zip::from(&mut out)
+                .and(&row)
+                .and(&mean)
+                .for_each(|o, &v, &m| *o = v - m),
+        });
+    // Per-row sums in parallel, added in row order: the same total on any thread count.
+    let row_sums: Vec<f64> = data
+        .axis_iter(Axis(0))
+        .into_par_iter()
+        .map(|r| r.iter().map(|v| v * v).sum::<f64>())
+        .collect();
+    let total_variance = row_sums.iter().sum::<f64>() / (nf - 1.0);
     if total_variance == 0.0 || constant_columns.len() == p {
         return Err(PcaError::NoVariance);
     }
+    let (data, _) = data.into_raw_vec_and_offset();
     Ok(Prepared {
         mean,
         scale,
         constant_columns,
         data,
+        n_rows: n,
+        n_cols: p,
         total_variance,
     })
 }
@@ -104,8 +139,8 @@ mod tests {
         assert_relative_eq!(s[0], (8.0f64 / 3.0).sqrt(), epsilon = 1e-15);
         assert_eq!(s[1], 1.0);
         assert_eq!(p.constant_columns, vec![1]);
-        assert_eq!(p.data[(0, 1)], 0.0);
-        assert_relative_eq!(p.data[(0, 0)], -2.0 / (8.0f64 / 3.0).sqrt());
+        assert_eq!(p.matrix()[(0, 1)], 0.0);
+        assert_relative_eq!(p.matrix()[(0, 0)], -2.0 / (8.0f64 / 3.0).sqrt());
         // Two unit-variance (n) columns have variance n/(n-1) each with n - 1.
         assert_relative_eq!(p.total_variance, 2.0 * 3.0 / 2.0, epsilon = 1e-12);
     }

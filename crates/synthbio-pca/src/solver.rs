@@ -4,7 +4,8 @@
 
 use crate::error::{PcaError, Result};
 use crate::options::RandomizedOptions;
-use faer::{Mat, MatRef, Side};
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::{Accum, Mat, MatRef, Side};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -31,11 +32,24 @@ pub(crate) fn full(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
 /// Eigen-decomposition of `X^T X` (centered data): eigenvalues are the squared
 /// singular values, eigenvectors the right singular vectors.
 pub(crate) fn covariance_eigh(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
-    let gram = x.transpose() * x;
+    // Only the lower half of the symmetric X^T X is computed (half the work of
+    // a general product) and read.
+    let p = x.ncols();
+    let mut gram = Mat::<f64>::zeros(p, p);
+    triangular::matmul(
+        gram.as_mut(),
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        x.transpose(),
+        BlockStructure::Rectangular,
+        x,
+        BlockStructure::Rectangular,
+        1.0,
+        faer::get_global_parallelism(),
+    );
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
         .map_err(|_| PcaError::NoConvergence("the eigen-decomposition"))?;
-    let p = gram.nrows();
     let values = evd.S().column_vector();
     let vectors = evd.U();
     // faer sorts eigenvalues ascending: take them from the end. Rounding can make
@@ -86,18 +100,31 @@ fn randomized_tall(
 ) -> Result<(Mat<f64>, Vec<f64>, Mat<f64>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let omega = Mat::<f64>::from_fn(m.ncols(), width, |_, _| rng.sample(StandardNormal));
-    let mut q = (m * &omega).qr().compute_thin_Q();
+    let mut q = times_thin(m, omega.as_ref()).qr().compute_thin_Q();
     for _ in 0..n_iter {
         let z = (m.transpose() * &q).qr().compute_thin_Q();
-        q = (m * &z).qr().compute_thin_Q();
+        q = times_thin(m, z.as_ref()).qr().compute_thin_Q();
     }
-    let b = q.transpose() * m;
-    let svd = b
+    // B = Q^T M, decomposed through its transpose M^T Q (the faster product):
+    // B^T = U' S V'^T gives B = V' S U'^T.
+    let bt = m.transpose() * &q;
+    let svd = bt
         .thin_svd()
         .map_err(|_| PcaError::NoConvergence("the SVD of the projected matrix"))?;
-    let u = &q * svd.U();
+    let u = &q * svd.V();
     let s = svd.S().column_vector().iter().copied().collect();
-    Ok((u, s, svd.V().transpose().to_owned()))
+    Ok((u, s, svd.U().transpose().to_owned()))
+}
+
+/// `m * b` for a large `m` and a thin `b`. For a row-major `m` (the centered
+/// data) it is formed as `(b^T m^T)^T`: faer's kernels then stream the large
+/// operand as a column-major right-hand side, about 1.5x faster here.
+fn times_thin(m: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    if m.col_stride() == 1 && m.row_stride() != 1 {
+        (b.transpose() * m.transpose()).transpose().to_owned()
+    } else {
+        m * b
+    }
 }
 
 /// scikit-learn's `svd_flip(u_based_decision=False)`, which its `PCA` uses
