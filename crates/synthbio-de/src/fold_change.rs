@@ -3,6 +3,7 @@
 
 use crate::error::{DeError, Result};
 use ndarray::{Array2, ArrayView1, Axis};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use synthbio_core::{check_same_gene_order, Dataset, Figure, Report, ReportSection, Table};
 use synthbio_normalize::{
@@ -200,9 +201,12 @@ pub fn reference_fold_changes(generated: &Dataset, references: &Dataset) -> Resu
     let refs =
         normalize_dataset::<f64>(references, &log2_cpm_plus_one()).map_err(named("reference"))?;
     let mut values = gen.expression.values;
-    for (mut row, &r) in values.rows_mut().into_iter().zip(generated.input_index()) {
-        row -= &refs.expression.values.row(r);
-    }
+    let refs = &refs.expression.values;
+    values
+        .axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(generated.input_index().par_iter())
+        .for_each(|(mut row, &r)| row -= &refs.row(r));
     Ok(FoldChanges {
         gene_ids: generated.gene_ids().to_vec(),
         sample_ids: generated.sample_ids().to_vec(),
