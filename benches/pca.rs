@@ -1,11 +1,14 @@
 //! PCA to 50 components of 100,000 samples x 1,568 latent dimensions (the
 //! hosted model's 1,024 + 32 + 512), low-rank plus noise as latents are:
-//! exact thin SVD (`full`), covariance eigen-decomposition (also exact) and
-//! randomized SVD, all on faer. Then, on a 2,000 x 500 matrix, the same
-//! solvers next to linfa-reduction 0.8.1 (the crate not chosen; see
-//! `crates/synthbio-pca/src/lib.rs`).
+//! covariance eigen-decomposition (exact) and randomized SVD, on faer. The
+//! exact thin SVD (`full`) takes about a minute at that size, so criterion's
+//! 11 runs would take 10 minutes: it runs here on 20,000 samples, and at
+//! 100,000 in the comparison harness (`benches/compare`, one run). Then, on a
+//! 2,000 x 500 matrix, the three solvers next to linfa-reduction 0.8.1 (the
+//! crate not chosen; see `crates/synthbio-pca/src/lib.rs`).
 //!
-//! `SYNTHBIO_BENCH_PCA_SAMPLES` sets another number of samples.
+//! `SYNTHBIO_BENCH_PCA_SAMPLES` and `SYNTHBIO_BENCH_PCA_FULL_SAMPLES` set
+//! other numbers of samples.
 //!
 //! `cargo bench -p synthbio-bench --bench pca`
 
@@ -29,21 +32,36 @@ fn options(k: usize, solver: Solver) -> PcaOptions {
     }
 }
 
-fn latents(c: &mut Criterion) {
-    let n = std::env::var("SYNTHBIO_BENCH_PCA_SAMPLES")
+fn samples(var: &str, default: usize) -> usize {
+    std::env::var(var)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(default)
+}
+
+fn latents(c: &mut Criterion) {
     let p: usize = HOSTED_LATENT_DIMS.iter().sum();
-    let x = gen::latents(n, p, 64, 16);
-    let mut group = c.benchmark_group(format!("pca {n} x {p} k50"));
-    for solver in SOLVERS {
-        let o = options(50, solver);
-        group.bench_function(solver.as_str(), |b| {
-            b.iter(|| PcaModel::fit_transform(black_box(x.view()), &o).unwrap())
-        });
+    let cases = [
+        (
+            samples("SYNTHBIO_BENCH_PCA_SAMPLES", 100_000),
+            &SOLVERS[1..],
+        ),
+        (
+            samples("SYNTHBIO_BENCH_PCA_FULL_SAMPLES", 20_000),
+            &SOLVERS[..1],
+        ),
+    ];
+    for (n, solvers) in cases {
+        let x = gen::latents(n, p, 64, 16);
+        let mut group = c.benchmark_group(format!("pca {n} x {p} k50"));
+        for &solver in solvers {
+            let o = options(50, solver);
+            group.bench_function(solver.as_str(), |b| {
+                b.iter(|| PcaModel::fit_transform(black_box(x.view()), &o).unwrap())
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 fn against_linfa(c: &mut Criterion) {

@@ -176,9 +176,10 @@ async fn two_hundred_clients_lose_nothing_and_duplicate_nothing() {
                     notified.await;
                     loop {
                         attempts += 1;
-                        // A real client waits the Retry-After (5 s); the test retries
-                        // sooner to stay short, which only adds load.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        // A real client waits the Retry-After (5 s); the test backs
+                        // off from 50 ms to 800 ms instead, to stay short.
+                        let backoff = 50u64 << (attempts - 2).min(4);
+                        tokio::time::sleep(Duration::from_millis(backoff)).await;
                         if let Ok(qid) = try_submit(&api, seed).await {
                             break qid;
                         }
