@@ -177,3 +177,13 @@ fn a_malformed_query_is_one_sentence_naming_the_file() {
     let out: PathBuf = dir.path().join("out");
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn a_server_limit_of_zero_is_one_sentence_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synthbio(
+        &["serve", "--bind", "127.0.0.1:0", "--max-inputs", "0"],
+        dir.path(),
+    );
+    fails_with(&out, &["max_inputs"]);
+}

@@ -23,6 +23,7 @@ pub mod analysis;
 pub mod dataset;
 pub mod error;
 pub mod expression;
+pub mod fs;
 pub mod model;
 pub mod predictor;
 pub mod query;

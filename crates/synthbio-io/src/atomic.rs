@@ -1,11 +1,10 @@
-//! Atomic writes: everything goes to a temporary file in the target's folder, which is
-//! renamed over the target only once complete, so a failed write leaves no partial file
-//! (and an existing file untouched).
+//! Atomic writes ([`synthbio_core::fs::write_atomic`]) with this crate's errors, and
+//! gzip-compressed when asked.
 
 use crate::error::{write_err, IoError};
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// Writes `path` atomically: `write` fills a buffered temporary file in the same folder,
@@ -39,35 +38,7 @@ where
     F: FnOnce(&mut (dyn Write + Send)) -> Result<(), IoError>,
 {
     let file = path.display().to_string();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    // Temporary files are private (0600) by default; a result file should get the
-    // permissions any new file gets (0666 less the umask), or keep those of the file
-    // it replaces.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let tmp = builder.tempfile_in(dir).map_err(write_err(&file))?;
-    if let Ok(existing) = std::fs::metadata(path) {
-        tmp.as_file()
-            .set_permissions(existing.permissions())
-            .map_err(write_err(&file))?;
-    }
-    let mut out = BufWriter::with_capacity(1 << 16, tmp);
-    write(&mut out)?;
-    let tmp = out
-        .into_inner()
-        .map_err(|e| write_err(&file)(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(write_err(&file))?;
-    tmp.persist(path).map_err(|e| write_err(&file)(e.error))?;
-    Ok(())
+    synthbio_core::fs::write_atomic(path, write, |e| write_err(&file)(e))
 }
 
 /// As [`atomic`], gzip-compressing what `write` writes when `gzip` is set.

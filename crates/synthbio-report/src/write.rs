@@ -5,7 +5,6 @@ use crate::html::render_page;
 use crate::options::RenderOptions;
 use crate::text::slug_or;
 use std::collections::HashSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use synthbio_core::ReportSection;
 
@@ -129,24 +128,11 @@ fn check_name(name: &str) -> Result<()> {
 /// Writes `contents` to a temporary file next to `path`, flushes it to disk,
 /// then renames it over `path`. On error the temporary file is removed.
 fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let fail = |source| ReportError::Write {
+    let fail = |source: std::io::Error| ReportError::Write {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".synthbio-report-").suffix(".tmp");
-    // tempfile creates files readable by the owner only; a report is meant to be shared.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(contents).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    synthbio_core::fs::write_atomic(path, |w| w.write_all(contents).map_err(fail), fail)
 }
 
 #[cfg(test)]

@@ -82,7 +82,8 @@ pub fn train(data_dir: &Path, out_dir: &Path) -> Result<TrainSummary, EngineErro
         let (params, n_effects) = fit_counting_effects(&raw, &FitConfig::for_modality(modality))?;
         let bytes = params.to_bytes()?;
         let path = out_dir.join(file_name(modality));
-        std::fs::write(&path, &bytes).map_err(|e| EngineError::io(&path, e))?;
+        let io_err = |e: std::io::Error| EngineError::io(&path, e);
+        synthbio_core::fs::write_atomic(&path, |w| w.write_all(&bytes).map_err(io_err), io_err)?;
         models.push(TrainedModel {
             modality,
             path,
