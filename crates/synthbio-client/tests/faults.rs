@@ -671,7 +671,7 @@ async fn answers_slower_than_the_request_timeout() {
         [Reply::json(200, json!({"models": []})).delayed(Duration::from_secs(3))],
     );
     let (cfg, events) = config(&server.base);
-    let cfg = cfg.with_request_timeout(Duration::from_millis(200));
+    let cfg = cfg.with_request_timeout(Duration::from_millis(1_000));
     let client = Client::new(cfg.clone()).unwrap();
     assert_eq!(
         client.list_models().await.unwrap()[0].model_id,

@@ -103,6 +103,9 @@ fn pick(
     if k == 0 {
         return Vec::new();
     }
+    if let Some(chosen) = pick_near_half(fractions, &eligible, k, largest) {
+        return chosen;
+    }
     // rank 0 = first to pick
     let rank = |f: f64| -> usize {
         let x = if f < 0.5 { f * 2.0 } else { (f - 0.5) * 2.0 };
@@ -152,6 +155,46 @@ fn pick(
     let rest = k - chosen.len();
     chosen.extend(boundary.iter().take(rest).map(|&(_, j)| j));
     chosen
+}
+
+/// The fast path of [`pick`]: the genes to correct have fractions just below
+/// 0.5 (rounded down) or just above (rounded up), and rounding misses the
+/// total by only about the square root of the number of genes. One pass keeps
+/// the eligible fractions in a window next to 0.5 wide enough to hold several
+/// times `k` of them when fractions spread evenly; if it holds at least `k`,
+/// every eligible fraction outside comes later in the order than every one
+/// inside, so the first `k` of the window are the answer. `None` (too few in
+/// the window, as in a sparse single-cell library) sends [`pick`] the full way.
+fn pick_near_half(
+    fractions: &[f64],
+    eligible: impl Fn(usize) -> bool,
+    k: usize,
+    largest: bool,
+) -> Option<Vec<usize>> {
+    let width = (4.0 * (k + 16) as f64 / fractions.len() as f64).min(0.5);
+    let (lo, hi) = if largest {
+        (0.5 - width, 0.5)
+    } else {
+        (0.5, 0.5 + width)
+    };
+    let mut window = Vec::with_capacity(8 * (k + 16));
+    for (j, &f) in fractions.iter().enumerate() {
+        // `&`, not `&&`: one rarely taken branch per gene instead of two.
+        if (f >= lo) & (f < hi) && eligible(j) {
+            window.push((f, j));
+        }
+    }
+    if window.len() < k {
+        return None;
+    }
+    window.sort_unstable_by(|a, b| {
+        if largest {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+        } else {
+            a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
+        }
+    });
+    Some(window[..k].iter().map(|&(_, j)| j).collect())
 }
 
 #[cfg(test)]
@@ -207,5 +250,34 @@ mod tests {
             }
             assert_eq!(fast, slow, "total {total}");
         }
+    }
+
+    #[test]
+    fn the_window_near_one_half_picks_as_the_full_selection_does() {
+        // Bulk-like weights (44,592 genes, 10 million counts), log-normal-ish spread.
+        let n = 44_592;
+        let w: Vec<f64> = (0..n)
+            .map(|i| ((i * 7_919 % 10_007) as f64 / 1_000.0).exp2())
+            .collect();
+        let factor = 1e7 / w.iter().sum::<f64>();
+        let fractions: Vec<f64> = w.iter().map(|x| (x * factor).fract()).collect();
+        for (k, largest) in [(1, true), (61, true), (300, false), (2_000, true)] {
+            let eligible = |j: usize| (fractions[j] < 0.5) == largest && w[j] > 0.0;
+            let fast = pick_near_half(&fractions, eligible, k, largest).expect("window holds k");
+            let mut order: Vec<usize> = (0..n).filter(|&j| eligible(j)).collect();
+            order.sort_by(|&a, &b| {
+                if largest {
+                    fractions[b].total_cmp(&fractions[a]).then(a.cmp(&b))
+                } else {
+                    fractions[a].total_cmp(&fractions[b]).then(b.cmp(&a))
+                }
+            });
+            assert_eq!(fast, order[..k], "k {k}");
+            assert_eq!(pick(&fractions, eligible, k, largest), fast);
+        }
+        // A window that cannot hold k falls back to the full selection.
+        let sparse = vec![0.1; 1_000];
+        assert_eq!(pick_near_half(&sparse, |_| true, 10, true), None);
+        assert_eq!(pick(&sparse, |_| true, 3, true), vec![0, 1, 2]);
     }
 }
