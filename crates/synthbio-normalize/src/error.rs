@@ -40,6 +40,17 @@ pub enum NormalizeError {
         /// What to give instead.
         fix: &'static str,
     },
+    /// An output matrix for [`crate::normalize_into`] whose shape is not the counts'.
+    #[error(
+        "the output matrix is {found:?} (samples x genes) but the counts are {expected:?}: \
+         give an output of the counts' shape"
+    )]
+    OutputShape {
+        /// The counts' shape.
+        expected: (usize, usize),
+        /// The output's shape.
+        found: (usize, usize),
+    },
     /// A matrix without samples.
     #[error("the count matrix has no samples (rows); give at least one sample")]
     NoSamples,

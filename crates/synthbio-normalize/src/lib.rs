@@ -46,8 +46,8 @@ pub use analysis::{normalize_dataset, Normalize, NormalizeReport};
 pub use error::{NormalizeError, Result};
 pub use library::{check_positive, library_sizes};
 pub use normalize::{
-    cpm, log1p_normalize, log2_cpm_plus_one, log_cpm, median_of_totals, normalize, normalize_owned,
-    Normalized,
+    cpm, log1p_normalize, log2_cpm_plus_one, log_cpm, median_of_totals, normalize, normalize_into,
+    normalize_owned, Normalized,
 };
 pub use params::{Method, NormFactors, NormalizeParams, TargetSum, TmmParams};
 pub use tmm::{tmm_factors, tmm_reference_sample};

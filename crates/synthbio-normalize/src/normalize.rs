@@ -43,15 +43,48 @@ pub fn normalize<T: CountValue, F: Real>(
     counts: ArrayView2<'_, T>,
     params: &NormalizeParams,
 ) -> Result<Normalized<F>> {
+    normalize_into(counts, params, Array2::<F>::zeros(counts.raw_dim()))
+}
+
+/// Like [`normalize`], but writes the values into `out` (the shape of `counts`,
+/// any values) and returns it as the result's matrix. A pipeline that
+/// normalizes a large cohort batch by batch hands each batch the previous
+/// result's matrix: no new allocation, and none of the page faults of fresh
+/// memory, which cost several times the transform itself on large matrices
+/// (`benches/README.md`).
+///
+/// ```
+/// use ndarray::{array, Array2};
+/// use synthbio_normalize::{normalize_into, Method, NormalizeParams};
+///
+/// let params = NormalizeParams::new(Method::Cpm);
+/// let mut buffer = Array2::<f64>::zeros((2, 3));
+/// for batch in [array![[1u32, 1, 2], [0, 5, 5]], array![[3, 0, 1], [2, 2, 0]]] {
+///     let n = normalize_into(batch.view(), &params, buffer).unwrap();
+///     assert!((n.expression.values.row(0).sum() - 1e6).abs() < 1e-6);
+///     buffer = n.expression.values; // the next batch reuses it
+/// }
+/// ```
+pub fn normalize_into<T: CountValue, F: Real>(
+    counts: ArrayView2<'_, T>,
+    params: &NormalizeParams,
+    out: Array2<F>,
+) -> Result<Normalized<F>> {
     params.validate()?;
     if counts.nrows() == 0 {
         return Err(NormalizeError::NoSamples);
+    }
+    if out.dim() != counts.dim() {
+        return Err(NormalizeError::OutputShape {
+            expected: counts.dim(),
+            found: out.dim(),
+        });
     }
     let libs = library_sizes(counts)?;
     check_positive(&libs)?;
     let factors = factors(counts, &libs, params)?;
     let (kernel, consts) = plan::<F>(&libs, &factors, params.method);
-    let mut values = Array2::<F>::zeros(counts.raw_dim());
+    let mut values = out;
     transform_from(counts, values.view_mut(), kernel, &consts);
     Ok(Normalized {
         expression: Expression {

@@ -5,12 +5,31 @@ use approx::assert_relative_eq;
 use ndarray::{array, Array2};
 use synthbio_core::{Analysis, Dataset};
 use synthbio_normalize::{
-    cpm, log_cpm, normalize, tmm_factors, Method, Normalize, NormalizeError, NormalizeParams,
-    TargetSum, TmmParams,
+    cpm, log_cpm, normalize, normalize_into, tmm_factors, Method, Normalize, NormalizeError,
+    NormalizeParams, TargetSum, TmmParams,
 };
 
 fn ids(p: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{p}{i}")).collect()
+}
+
+#[test]
+fn an_output_of_the_wrong_shape_is_refused_with_both_shapes() {
+    let counts = array![[1u32, 2, 3], [4, 5, 6]];
+    let err = normalize_into(
+        counts.view(),
+        &NormalizeParams::default(),
+        Array2::<f64>::zeros((3, 2)),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        NormalizeError::OutputShape {
+            expected: (2, 3),
+            found: (3, 2)
+        }
+    );
+    assert!(err.to_string().contains("(3, 2)"), "{err}");
 }
 
 #[test]

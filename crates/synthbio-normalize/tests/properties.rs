@@ -2,7 +2,9 @@
 
 use ndarray::Array2;
 use proptest::prelude::*;
-use synthbio_normalize::{normalize, tmm_factors, Method, NormalizeParams, TargetSum, TmmParams};
+use synthbio_normalize::{
+    normalize, normalize_into, tmm_factors, Method, NormalizeParams, TargetSum, TmmParams,
+};
 
 /// Random samples x genes counts with every sample non-empty.
 fn counts() -> impl Strategy<Value = Array2<u32>> {
@@ -55,6 +57,16 @@ proptest! {
         prop_assert!(c.nrows() == 1 || c.ncols() == 1 || t.t().strides()[0] == 1);
         let col_major = normalize::<u32, f64>(t.t(), &p).unwrap();
         prop_assert_eq!(row_major.expression.values, col_major.expression.values);
+    }
+
+    #[test]
+    fn normalizing_into_a_used_buffer_gives_the_fresh_result(c in counts(), fill in -1e9f64..1e9) {
+        for method in [Method::Cpm, Method::LogCpm { prior_count: 2.0 }, Method::Log2CpmPlusOne] {
+            let params = NormalizeParams::new(method);
+            let fresh = normalize::<u32, f64>(c.view(), &params).unwrap();
+            let reused = normalize_into(c.view(), &params, Array2::from_elem(c.dim(), fill)).unwrap();
+            prop_assert_eq!(reused, fresh);
+        }
     }
 
     #[test]

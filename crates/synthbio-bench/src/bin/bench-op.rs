@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! bench-op <op> <dir> [--repeat N]
-//! ops: probe_copy decode_json decode_arrow cpm_f64 cpm_f32 logcpm_f64 logcpm_f32
+//! ops: probe_copy probe_first_touch decode_json decode_arrow cpm_f64 cpm_f32 logcpm_f64 logcpm_f32
+//!      cpm_f64_into cpm_f32_into logcpm_f64_into logcpm_f32_into (into a reused buffer)
 //!      fold_change welch moderated pca_full pca_covariance_eigh pca_randomized
 //!      engine_bulk_mean (the local engine, 5,000 bulk samples; no input files)
 //! ```
@@ -22,7 +23,7 @@ use std::time::Instant;
 use synthbio_bench::{gen, npy, probe};
 use synthbio_core::{metadata, Dataset, Expression, Predictor, Query, SamplingStrategy, Scale};
 use synthbio_de::{differential_expression, reference_fold_changes, DeTest, Groups};
-use synthbio_normalize::{normalize, Method, NormalizeParams, Real};
+use synthbio_normalize::{normalize, normalize_into, Method, NormalizeParams, Real};
 use synthbio_pca::{PcaModel, PcaOptions, Solver};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -61,6 +62,27 @@ fn norm<F: Real>(counts: &Array2<u32>, method: Method, repeat: usize) -> Res<(Ve
         },
         |n| json!(sum(&n.expression.values)),
     )
+}
+
+/// As [`norm`], into one output buffer that every run reuses (written once
+/// before the timing, as a batch pipeline's buffer is after its first batch).
+fn norm_into<F: Real>(
+    counts: &Array2<u32>,
+    method: Method,
+    repeat: usize,
+) -> Res<(Vec<f64>, Value)> {
+    let params = NormalizeParams::new(method);
+    let mut out = Array2::<F>::from_elem(counts.dim(), F::from_f64(1.0));
+    let mut times = Vec::new();
+    let mut check = Value::Null;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let n = normalize_into(counts.view(), &params, out)?;
+        times.push(t.elapsed().as_secs_f64());
+        check = json!(sum(&n.expression.values));
+        out = n.expression.values;
+    }
+    Ok((times, check))
 }
 
 fn de(dir: &Path, test: DeTest, repeat: usize) -> Res<(Vec<f64>, Value)> {
@@ -150,6 +172,13 @@ fn engine_bulk_mean(repeat: usize) -> Res<(Vec<f64>, Value)> {
     )
 }
 
+/// Cells of the normalization input (`samples x genes` of `sizes.json`).
+fn sizes(dir: &Path) -> Res<usize> {
+    let sizes: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sizes.json"))?)?;
+    let get = |k: &str| sizes[k].as_u64().ok_or(format!("sizes.json has no {k}"));
+    Ok(usize::try_from(get("samples")? * get("genes")?)?)
+}
+
 fn run(op: &str, dir: &Path, repeat: usize) -> Res<Value> {
     let counts = || npy::read::<u32>(&dir.join("counts.npy"));
     let log_cpm = Method::LogCpm { prior_count: 2.0 };
@@ -161,12 +190,24 @@ fn run(op: &str, dir: &Path, repeat: usize) -> Res<Value> {
                 json!({"gb_per_s": b.gb_per_s(), "bytes_moved": b.bytes_moved}),
             )
         }
+        "probe_first_touch" => {
+            // A fresh f64 matrix the size of the normalization benches' output.
+            let b = probe::first_touch(sizes(dir)? * 8, repeat.max(3));
+            (
+                vec![b.seconds],
+                json!({"gb_per_s": b.gb_per_s(), "bytes_moved": b.bytes_moved}),
+            )
+        }
         "decode_json" => decode(&dir.join("result.json"), false, repeat)?,
         "decode_arrow" => decode(&dir.join("result.arrow"), true, repeat)?,
         "cpm_f64" => norm::<f64>(&counts()?, Method::Cpm, repeat)?,
         "cpm_f32" => norm::<f32>(&counts()?, Method::Cpm, repeat)?,
         "logcpm_f64" => norm::<f64>(&counts()?, log_cpm, repeat)?,
         "logcpm_f32" => norm::<f32>(&counts()?, log_cpm, repeat)?,
+        "cpm_f64_into" => norm_into::<f64>(&counts()?, Method::Cpm, repeat)?,
+        "cpm_f32_into" => norm_into::<f32>(&counts()?, Method::Cpm, repeat)?,
+        "logcpm_f64_into" => norm_into::<f64>(&counts()?, log_cpm, repeat)?,
+        "logcpm_f32_into" => norm_into::<f32>(&counts()?, log_cpm, repeat)?,
         "fold_change" => fold_change(dir, repeat)?,
         "welch" => de(dir, DeTest::Welch, repeat)?,
         "moderated" => de(dir, DeTest::Moderated, repeat)?,
