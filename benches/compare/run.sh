@@ -2,7 +2,7 @@
 # Side-by-side comparison of synthbio with the Python tools users would pick
 # instead, on the same generated input files, in one run. See ../README.md.
 #
-#   benches/compare/run.sh                    # full sizes (about 10 GB of inputs, 25 minutes)
+#   benches/compare/run.sh                    # full sizes (3.4 GB of inputs; about 12 minutes once written)
 #   SIZES="--samples 2000 --pca-samples 20000" benches/compare/run.sh   # smaller inputs
 #   OPS=cpm_f64,logcpm_f64 benches/compare/run.sh                        # some operations
 #
