@@ -3,6 +3,7 @@
 //! download) and once for the Arrow IPC stream (self-hosted synchronous mode).
 
 use crate::{BenchError, HOSTED_LATENT_DIMS};
+use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
 use synthbio_core::{
@@ -88,9 +89,19 @@ fn http_err(e: reqwest::Error) -> BenchError {
 
 async fn fetch_from(base: &str, n: usize) -> Result<ResultBytes, BenchError> {
     let http = reqwest::Client::new();
-    let url = format!("{base}/api/models/{MODEL}/predict");
-    let arrow = http
-        .post(&url)
+    let arrow = download_arrow(&http, base, n).await?.to_vec();
+    let json = download_json(&http, base, n).await?.to_vec();
+    Ok(ResultBytes { json, arrow })
+}
+
+/// Asks the server at `base` for [`Fixed`]'s `n` samples as an Arrow IPC
+/// stream (the synchronous self-hosted mode) and returns the stream's bytes.
+pub async fn download_arrow(
+    http: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> Result<Bytes, BenchError> {
+    http.post(format!("{base}/api/models/{MODEL}/predict"))
         .header("content-type", "application/json")
         .header("accept", ARROW_STREAM_MEDIA_TYPE)
         .body(query_json(n))
@@ -100,10 +111,19 @@ async fn fetch_from(base: &str, n: usize) -> Result<ResultBytes, BenchError> {
         .map_err(http_err)?
         .bytes()
         .await
-        .map_err(http_err)?
-        .to_vec();
+        .map_err(http_err)
+}
+
+/// Asks the server at `base` for [`Fixed`]'s `n` samples as a user of the
+/// hosted protocol does (submit, poll every 5 ms, download) and returns the
+/// result JSON's bytes.
+pub async fn download_json(
+    http: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> Result<Bytes, BenchError> {
     let submitted: serde_json::Value = http
-        .post(&url)
+        .post(format!("{base}/api/models/{MODEL}/predict"))
         .header("content-type", "application/json")
         .body(query_json(n))
         .send()
@@ -129,20 +149,17 @@ async fn fetch_from(base: &str, n: usize) -> Result<ResultBytes, BenchError> {
         match s["status"].as_str() {
             Some("ready") => break s["downloadUrl"].as_str().unwrap_or_default().to_string(),
             Some("failed") => return Err(BenchError::Server(format!("query failed: {s}"))),
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            _ => tokio::time::sleep(Duration::from_millis(5)).await,
         }
     };
-    let json = http
-        .get(&download)
+    http.get(&download)
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(http_err)?
         .bytes()
         .await
-        .map_err(http_err)?
-        .to_vec();
-    Ok(ResultBytes { json, arrow })
+        .map_err(http_err)
 }
 
 #[cfg(test)]

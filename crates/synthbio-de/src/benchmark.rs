@@ -176,6 +176,17 @@ fn opt(v: Option<f64>) -> Cell {
 }
 
 impl Benchmark {
+    /// The columns of [`Benchmark::table`](Report::table).
+    pub const COLUMNS: [&'static str; 7] = [
+        "predictor",
+        "genes",
+        "n_genes",
+        "pearson",
+        "spearman",
+        "direction_agreement",
+        "mse",
+    ];
+
     fn rows(&self) -> Vec<(&'static str, ScopedMetrics)> {
         let mut rows = vec![("model", self.model), ("no_change", self.no_change)];
         if let Some(m) = self.mean_effect {
@@ -188,15 +199,7 @@ impl Benchmark {
 impl Report for Benchmark {
     /// One row per predictor and scope; undefined correlations read `undefined`.
     fn table(&self) -> Table {
-        let mut t = Table::new([
-            "predictor",
-            "genes",
-            "n_genes",
-            "pearson",
-            "spearman",
-            "direction_agreement",
-            "mse",
-        ]);
+        let mut t = Table::new(Self::COLUMNS);
         for (name, s) in self.rows() {
             for (scope, m) in [
                 ("all".to_string(), s.all),

@@ -144,14 +144,7 @@ fn pick(
             boundary.push((f, j));
         }
     }
-    boundary.sort_by(|a, b| {
-        // the reverse of the largest-remainder order when taking back
-        if largest {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-        } else {
-            a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
-        }
-    });
+    boundary.sort_by(|a, b| pick_order(largest, a, b));
     let rest = k - chosen.len();
     chosen.extend(boundary.iter().take(rest).map(|&(_, j)| j));
     chosen
@@ -187,14 +180,19 @@ fn pick_near_half(
     if window.len() < k {
         return None;
     }
-    window.sort_unstable_by(|a, b| {
-        if largest {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-        } else {
-            a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
-        }
-    });
+    window.sort_unstable_by(|a, b| pick_order(largest, a, b));
     Some(window[..k].iter().map(|&(_, j)| j).collect())
+}
+
+/// The order in which [`pick`] takes `(fraction, gene)` pairs: largest
+/// fraction first, ties to the lower gene; with `largest` false (taking back)
+/// the reverse of that order.
+fn pick_order(largest: bool, a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
+    if largest {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    } else {
+        a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
+    }
 }
 
 #[cfg(test)]

@@ -126,14 +126,7 @@ async fn try_submit(api: &Api, seed: u64) -> Result<String, String> {
 
 /// Polls until ready, downloads, returns the one sample's counts.
 async fn collect(api: &Api, qid: &str) -> Vec<u32> {
-    let status = api.wait(qid).await;
-    assert_eq!(status["status"], "ready", "{status}");
-    let result: Value = reqwest::get(status["downloadUrl"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let result = api.collect(qid).await;
     let outputs = result["outputs"].as_array().unwrap();
     assert_eq!(outputs.len(), 1);
     outputs[0]["counts"]

@@ -43,14 +43,7 @@ async fn accepted_jobs_are_finished_and_collected_before_the_server_stops() {
     // Status polls are still answered while the job runs.
     assert_eq!(api.status(&qid).await.1["status"], "running");
     fake.gate.open();
-    let status = api.wait(&qid).await;
-    assert_eq!(status["status"], "ready");
-    let result: Value = reqwest::get(status["downloadUrl"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let result = api.collect(&qid).await;
     assert_eq!(result["outputs"].as_array().unwrap().len(), 2);
     // The last result collected, the server stops on its own.
     stopping.await.unwrap();

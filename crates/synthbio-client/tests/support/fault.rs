@@ -16,16 +16,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-/// The endpoints, as scripts name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    Models,
-    Example,
-    Predict,
-    Status,
-    Download,
-    Other,
-}
+pub use super::Route;
 
 /// A scripted answer.
 #[derive(Debug, Clone)]
@@ -163,18 +154,6 @@ impl FaultServer {
     }
 }
 
-fn route_of(path: &str) -> Route {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match parts.as_slice() {
-        ["api", "models"] => Route::Models,
-        ["api", "models", _, "example-query"] => Route::Example,
-        ["api", "models", _, "predict"] => Route::Predict,
-        ["api", "model-queries", _, "status"] => Route::Status,
-        ["dl", _] => Route::Download,
-        _ => Route::Other,
-    }
-}
-
 async fn handle(
     st: Arc<State>,
     method: Method,
@@ -183,7 +162,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
-    let route = route_of(&path);
+    let route = Route::of(&path);
     st.requests.lock().unwrap().push(Recorded {
         route,
         method,

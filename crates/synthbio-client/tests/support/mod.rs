@@ -9,6 +9,33 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use synthbio_client::{ClientConfig, Progress, RetryConfig};
 
+/// The protocol's endpoints, as the fault server's and the proxy's scripts name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Models,
+    Example,
+    Predict,
+    Status,
+    Download,
+    Other,
+}
+
+impl Route {
+    /// The endpoint of a request path. Downloads are `/dl/<name>` on the fault
+    /// server and `/api/downloads/<token>` on the real server behind the proxy.
+    pub fn of(path: &str) -> Route {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["api", "models"] => Route::Models,
+            ["api", "models", _, "example-query"] => Route::Example,
+            ["api", "models", _, "predict"] => Route::Predict,
+            ["api", "model-queries", _, "status"] => Route::Status,
+            ["dl", _] | ["api", "downloads", _] => Route::Download,
+            _ => Route::Other,
+        }
+    }
+}
+
 /// The key tests use; asserted never to leak.
 pub const KEY: &str = "test-key-5f1d2c";
 

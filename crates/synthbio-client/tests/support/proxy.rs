@@ -20,28 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// The protocol's endpoints, as scripts name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    Models,
-    Example,
-    Predict,
-    Status,
-    Download,
-    Other,
-}
-
-fn route_of(path: &str) -> Route {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match parts.as_slice() {
-        ["api", "models"] => Route::Models,
-        ["api", "models", _, "example-query"] => Route::Example,
-        ["api", "models", _, "predict"] => Route::Predict,
-        ["api", "model-queries", _, "status"] => Route::Status,
-        ["api", "downloads", _] => Route::Download,
-        _ => Route::Other,
-    }
-}
+pub use super::Route;
 
 /// What the proxy does to one request.
 #[derive(Debug, Clone)]
@@ -201,7 +180,7 @@ async fn handle(
     upstream: String,
     request: Request,
 ) -> Response {
-    let route = route_of(request.uri().path());
+    let route = Route::of(request.uri().path());
     let fault = {
         let mut s = state.lock().unwrap();
         *s.seen.entry(route).or_default() += 1;

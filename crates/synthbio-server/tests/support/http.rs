@@ -87,7 +87,12 @@ impl Api {
     /// Submits, waits for `ready`, downloads with a bare request; returns the result JSON.
     pub async fn run(&self, model: &str, query: &Value) -> Value {
         let qid = self.submit(model, query).await;
-        let status = self.wait(&qid).await;
+        self.collect(&qid).await
+    }
+
+    /// Waits for `ready`, downloads with a bare request; returns the result JSON.
+    pub async fn collect(&self, qid: &str) -> Value {
+        let status = self.wait(qid).await;
         assert_eq!(status["status"], "ready", "{status}");
         let url = status["downloadUrl"].as_str().unwrap();
         let r = reqwest::get(url).await.unwrap();

@@ -520,16 +520,7 @@ impl PerturbationStudyResult {
             "Mean over held-out donors, all genes: Pearson r of predicted and observed fold changes {} (mean-effect baseline {}; no change: undefined); MSE {} (no change {}, mean effect {}).",
             fmt(model_r), fmt(mean_r), fmt(model_mse), fmt(none_mse), fmt(mean_mse)
         )];
-        let mut per_donor = Table::new([
-            "donor",
-            "predictor",
-            "genes",
-            "n_genes",
-            "pearson",
-            "spearman",
-            "direction_agreement",
-            "mse",
-        ]);
+        let mut per_donor = Table::new(std::iter::once("donor").chain(Benchmark::COLUMNS));
         for u in &self.units {
             for row in u.benchmark.table().rows {
                 let mut cells: Vec<Cell> = vec![u.pair.unit.as_str().into()];
