@@ -1,6 +1,6 @@
 //! The local engine's speed in samples per second: mean estimation and sample
 //! generation for the bulk model, mean estimation for the single-cell model
-//! (sample generation draws measurement noise and is bulk only, PROTOCOL.md).
+//! (sample generation draws measurement noise and is bulk only, docs/protocol.md).
 //! The goal: at least 5,000 bulk samples per second in mean estimation.
 //!
 //! `cargo bench -p synthbio-bench --bench engine`

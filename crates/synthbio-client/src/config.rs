@@ -1,5 +1,5 @@
 //! Client options: where to connect, which key, how long to wait, and how they
-//! are read from the environment (PROTOCOL.md section 2).
+//! are read from the environment (docs/protocol.md section 2).
 
 use crate::progress::{Progress, ProgressHook};
 use crate::retry::RetryConfig;

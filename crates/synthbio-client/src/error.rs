@@ -61,7 +61,7 @@ pub enum ClientError {
 
     /// The model accepted the query but failed running it (`status: "failed"`).
     /// The server's traceback, if any, is cut off.
-    #[error("model query {model_query_id} failed: {message}; fix the query as the message says (PROTOCOL.md section 3 lists valid values)")]
+    #[error("model query {model_query_id} failed: {message}; fix the query as the message says (docs/protocol.md section 3 lists valid values)")]
     ModelFailed {
         /// The query's id.
         model_query_id: String,

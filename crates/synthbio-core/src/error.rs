@@ -39,7 +39,7 @@ impl ValidationErrors {
         ValidationErrors::new(vec![Problem {
             path,
             message: format!(
-                "{}; see PROTOCOL.md section 3 for the query shape",
+                "{}; see docs/protocol.md section 3 for the query shape",
                 err.inner()
             ),
         }])

@@ -37,7 +37,7 @@ pub enum Modality {
 }
 
 impl Modality {
-    /// The `total_count` a query gets when it sets none (PROTOCOL.md section 3).
+    /// The `total_count` a query gets when it sets none (docs/protocol.md section 3).
     pub fn default_total_count(self) -> u64 {
         match self {
             Modality::Bulk => 10_000_000,
@@ -106,7 +106,7 @@ impl ModelId {
     }
 
     /// The name of the per-model base URL variable,
-    /// `SYNTHESIZE_API_BASE_URL__<BASE>` (PROTOCOL.md section 2).
+    /// `SYNTHESIZE_API_BASE_URL__<BASE>` (docs/protocol.md section 2).
     pub fn base_url_env_var(&self) -> String {
         let mut name = String::from("SYNTHESIZE_API_BASE_URL__");
         let mut in_run = false;

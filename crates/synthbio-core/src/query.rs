@@ -1,4 +1,4 @@
-//! Queries as sent to `POST /api/models/{id}/predict` (PROTOCOL.md section 3).
+//! Queries as sent to `POST /api/models/{id}/predict` (docs/protocol.md section 3).
 //!
 //! One [`Query`] type carries the three families' fields with their exact wire
 //! names; the constructors [`Query::baseline`], [`Query::reference_conditioning`]

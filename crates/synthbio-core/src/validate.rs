@@ -1,6 +1,6 @@
 //! Offline validation of a query against its model, before anything is sent.
 //!
-//! [`validate`] checks the rules of PROTOCOL.md section 3 that hold for every
+//! [`validate`] checks the rules of docs/protocol.md section 3 that hold for every
 //! model; a [`ModelSpec`] adds what is known about one model (its gene count, the
 //! metadata values it was trained on). Every problem is reported at once.
 

@@ -1,4 +1,4 @@
-//! The metadata vocabulary of PROTOCOL.md section 3: keys, their latent block,
+//! The metadata vocabulary of docs/protocol.md section 3: keys, their latent block,
 //! and the shape each value must have.
 
 use crate::model::LatentBlock;

@@ -20,7 +20,7 @@
 //! decided by the columns of U; results then differ by sign only.)
 //!
 //! **Backend: faer**, not linfa-reduction. Measured for this project
-//! (`../shared/CRATES.md`): linfa-reduction 0.8.1's PCA failed with "NaN values
+//! (benchmarked side by side): linfa-reduction 0.8.1's PCA failed with "NaN values
 //! in array" on 8 to 10 of 10 seeds of low-rank data at 2 components, was 2x to
 //! 25x slower, and its `explained_variance` divides by (components - 1) and its
 //! ratio by the kept variance only. faer is pure Rust (no BLAS/LAPACK), and its

@@ -75,7 +75,7 @@ pub fn read_query(
             StatusCode::BAD_REQUEST,
             "the request body is not valid JSON",
             "",
-            format!("{e}; send the query as one JSON object (PROTOCOL.md section 3)"),
+            format!("{e}; send the query as one JSON object (docs/protocol.md section 3)"),
         )
     })?;
     if !value.is_object() {

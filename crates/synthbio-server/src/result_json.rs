@@ -1,4 +1,4 @@
-//! The result JSON of PROTOCOL.md section 4, written output by output.
+//! The result JSON of docs/protocol.md section 4, written output by output.
 //!
 //! Expression results (baseline, reference conditioning), one object per sample:
 //! `{"counts": [int...], "metadata": {key: value}, "latents": {"biological": [f64...],

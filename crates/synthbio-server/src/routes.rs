@@ -1,4 +1,4 @@
-//! The endpoints of PROTOCOL.md section 2 and the bearer-key check in front of them.
+//! The endpoints of docs/protocol.md section 2 and the bearer-key check in front of them.
 
 use crate::api_error::ApiError;
 use crate::arrow_stream::{write_arrow, ARROW_STREAM_MEDIA_TYPE};
@@ -89,7 +89,7 @@ async fn not_found(uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
-            "no endpoint at {}; the endpoints are listed in PROTOCOL.md section 2",
+            "no endpoint at {}; the endpoints are listed in docs/protocol.md section 2",
             uri.path()
         ),
     )
@@ -99,7 +99,7 @@ async fn wrong_method(method: axum::http::Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         format!(
-            "{method} is not used at {}; PROTOCOL.md section 2 lists each endpoint's method",
+            "{method} is not used at {}; docs/protocol.md section 2 lists each endpoint's method",
             uri.path()
         ),
     )
@@ -185,7 +185,7 @@ async fn predict(
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "reading the query crashed; check that it follows PROTOCOL.md section 3",
+                    "reading the query crashed; check that it follows docs/protocol.md section 3",
                 )
             })??
     };

@@ -1,4 +1,4 @@
-//! Reader of the self-hosted Arrow IPC stream (PROTOCOL.md section 2, self-hosted mode).
+//! Reader of the self-hosted Arrow IPC stream (docs/protocol.md section 2, self-hosted mode).
 //!
 //! The stream is read message by message into one reused buffer ([`Messages`]);
 //! each batch's counts are copied into the builder's flat buffer and the batch

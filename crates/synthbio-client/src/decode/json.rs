@@ -1,4 +1,4 @@
-//! Streaming reader of result JSON (PROTOCOL.md section 4).
+//! Streaming reader of result JSON (docs/protocol.md section 4).
 //!
 //! The stream is cut into pieces by [`Scanner`] (each element of `outputs`,
 //! each other top-level value), so neither the JSON text nor a tree of JSON

@@ -1,4 +1,4 @@
-//! Compares a result JSON (PROTOCOL.md section 4) with the dataset it should encode.
+//! Compares a result JSON (docs/protocol.md section 4) with the dataset it should encode.
 
 use approx::assert_abs_diff_eq;
 use serde_json::Value;
