@@ -1,4 +1,4 @@
-//! Client of the GEM protocol (`PROTOCOL.md`): the hosted Synthesize Bio API,
+//! Client of the GEM protocol (`docs/protocol.md`): the hosted Synthesize Bio API,
 //! a self-hosted container, or `synthbio serve`.
 //!
 //! - [`Client`] (async, tokio) and [`BlockingClient`]: [`Client::list_models`],

@@ -1,4 +1,4 @@
-//! The GEM protocol (PROTOCOL.md) over HTTP for any [`Predictor`], with axum.
+//! The GEM protocol (docs/protocol.md) over HTTP for any [`Predictor`], with axum.
 //!
 //! | request | answer |
 //! |---|---|
@@ -7,7 +7,7 @@
 //! | `POST /api/models/{id}/predict` | `{"modelQueryId": "<id>"}`; the job runs in a bounded worker pool |
 //! | same, with `Accept: application/vnd.apache.arrow.stream` | the result at once as an Arrow IPC stream ([`arrow_stream`]) |
 //! | `GET /api/model-queries/{qid}/status` | `{"status": "running"}`, `{"status": "ready", "downloadUrl": "<absolute url>"}` or `{"status": "failed", "message": "<why>"}` |
-//! | `GET /api/downloads/{qid}?token=<token>` | the result JSON (PROTOCOL.md section 4), streamed output by output |
+//! | `GET /api/downloads/{qid}?token=<token>` | the result JSON (docs/protocol.md section 4), streamed output by output |
 //!
 //! The result JSON is `{"outputs": [...], "gene_order": [...], "model_version": "..."}`.
 //! An expression output is `{"counts": [int...], "metadata": {key: value},
