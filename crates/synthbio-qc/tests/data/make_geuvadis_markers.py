@@ -1,12 +1,13 @@
 """Extracts the sex marker genes of the GEUVADIS samples for synthbio-qc's tests.
 
-Run from the repository root:
+Run from the repository root (virtualenv from data/scripts/requirements.txt):
 
     .venv/bin/python crates/synthbio-qc/tests/data/make_geuvadis_markers.py
 
-Source: ../shared/datasets/geuvadis_sex_degreport (GEUVADIS lymphoblastoid cell
-lines of 85 TSI individuals, Lappalainen et al. 2013; as shipped by Debian's
-r-bioc-degreport 1.34.0, DEGreport/data/humanGender.rda; MIT). Writes
+Source: GEUVADIS lymphoblastoid cell lines of 85 TSI individuals (Lappalainen
+et al. 2013) as shipped by Debian's r-bioc-degreport 1.34.0+dfsg-1
+(DEGreport/data/humanGender.rda; MIT), which data/scripts/sources.py downloads
+with `apt-get download` and tabulates. Writes
 geuvadis_sex_markers.tsv: one row per sample with its claimed sex, its library
 size (total count over all 10,101 genes of the source) and the raw counts of
 every marker gene of synthbio-qc found in the source (XIST is not among the
@@ -18,12 +19,16 @@ Rust computation.
 """
 
 import os
+import sys
 
 import numpy as np
 import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.join(HERE, "../../../../../shared/datasets/geuvadis_sex_degreport")
+sys.path.insert(0, os.path.join(HERE, "../../../../data/scripts"))
+import sources  # noqa: E402
+
+SOURCE = sources.dataset("geuvadis_sex_degreport")
 MARKERS = {  # synthbio-qc src/markers.rs
     "XIST": "ENSG00000229807",
     "RPS4Y1": "ENSG00000129824",
