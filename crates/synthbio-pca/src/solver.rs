@@ -65,7 +65,7 @@ pub(crate) fn covariance_eigh(x: MatRef<'_, f64>, k: usize) -> Result<Truncated>
 /// as scikit-learn's `randomized_svd`, except that every power iteration is
 /// re-orthonormalized by QR (scikit-learn's default normalizes by LU when there
 /// are more than 2 iterations): slower by a little, never less stable. All in
-/// f64 (see CRATES.md on faer's f32 QR). Like scikit-learn, a matrix wider than
+/// f64 (faer's f32 thin Q is wrong from 524,288 rows, see the crate docs). Like scikit-learn, a matrix wider than
 /// tall is decomposed through its transpose.
 pub(crate) fn randomized(
     x: MatRef<'_, f64>,
