@@ -38,6 +38,14 @@ pub enum DatasetError {
         /// The id asked for.
         id: String,
     },
+    /// An analysis that needs every gene met genes some samples did not measure.
+    #[error("{what} needs every gene measured, but {} gene(s) were not measured in some samples ({}); give a table that measured them, or leave them out with Dataset::select_genes", genes.len(), list_some(genes))]
+    Unmeasured {
+        /// The analysis or step.
+        what: String,
+        /// Genes unmeasured in at least one sample.
+        genes: Vec<String>,
+    },
     /// The same id twice.
     #[error("{kind} id {id:?} appears more than once; ids must be unique")]
     DuplicateId {
@@ -212,6 +220,155 @@ impl ClassProbabilities {
     }
 }
 
+/// Which genes each sample measured: genes absent from a table, or empty cells, are
+/// *unmeasured*, never zero. Stored as the distinct masks (`true` = measured) and one
+/// mask index per sample, so a table whose samples share one gene panel holds one mask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measured {
+    n_genes: usize,
+    masks: Vec<Vec<bool>>,
+    of_sample: Vec<u32>,
+}
+
+impl Measured {
+    /// The masks of each sample (`true` = measured), each `n_genes` long.
+    pub fn from_rows(
+        n_genes: usize,
+        rows: impl IntoIterator<Item = Vec<bool>>,
+    ) -> Result<Self, DatasetError> {
+        let mut index: std::collections::HashMap<Vec<bool>, u32> = Default::default();
+        let mut masks = Vec::new();
+        let mut of_sample = Vec::new();
+        for row in rows {
+            check_len("measured-gene mask", n_genes, row.len())?;
+            let next = masks.len() as u32;
+            let k = *index.entry(row).or_insert_with_key(|row| {
+                masks.push(row.clone());
+                next
+            });
+            of_sample.push(k);
+        }
+        Ok(Measured {
+            n_genes,
+            masks,
+            of_sample,
+        })
+    }
+
+    /// The same mask for `n_samples` samples.
+    pub fn same_for_all(n_samples: usize, mask: Vec<bool>) -> Self {
+        Measured {
+            n_genes: mask.len(),
+            masks: vec![mask],
+            of_sample: vec![0; n_samples],
+        }
+    }
+
+    /// Every gene measured by every sample.
+    pub fn all(n_samples: usize, n_genes: usize) -> Self {
+        Measured::same_for_all(n_samples, vec![true; n_genes])
+    }
+
+    /// Number of samples.
+    pub fn n_samples(&self) -> usize {
+        self.of_sample.len()
+    }
+
+    /// Number of genes.
+    pub fn n_genes(&self) -> usize {
+        self.n_genes
+    }
+
+    /// The mask of one sample (`true` = measured).
+    pub fn sample(&self, sample: usize) -> &[bool] {
+        &self.masks[self.of_sample[sample] as usize]
+    }
+
+    /// Whether `sample` measured `gene`.
+    pub fn is_measured(&self, sample: usize, gene: usize) -> bool {
+        self.sample(sample)[gene]
+    }
+
+    /// The distinct masks.
+    pub fn masks(&self) -> &[Vec<bool>] {
+        &self.masks
+    }
+
+    /// Which of [`Measured::masks`] each sample has.
+    pub fn mask_index(&self) -> &[u32] {
+        &self.of_sample
+    }
+
+    /// Whether every sample measured every gene.
+    pub fn is_complete(&self) -> bool {
+        self.masks
+            .iter()
+            .enumerate()
+            .all(|(k, m)| m.iter().all(|&b| b) || !self.of_sample.contains(&(k as u32)))
+    }
+
+    /// Per gene: whether every sample measured it.
+    pub fn measured_by_all(&self) -> Vec<bool> {
+        let used = self.used_masks();
+        (0..self.n_genes)
+            .map(|j| used.iter().all(|m| m[j]))
+            .collect()
+    }
+
+    /// Per gene: whether at least one sample measured it.
+    pub fn measured_by_any(&self) -> Vec<bool> {
+        let used = self.used_masks();
+        (0..self.n_genes)
+            .map(|j| used.iter().any(|m| m[j]))
+            .collect()
+    }
+
+    /// Number of (sample, gene) cells not measured.
+    pub fn n_unmeasured_cells(&self) -> u64 {
+        let per_mask: Vec<u64> = self
+            .masks
+            .iter()
+            .map(|m| m.iter().filter(|&&b| !b).count() as u64)
+            .collect();
+        self.of_sample.iter().map(|&k| per_mask[k as usize]).sum()
+    }
+
+    fn used_masks(&self) -> Vec<&[bool]> {
+        let mut used = vec![false; self.masks.len()];
+        for &k in &self.of_sample {
+            used[k as usize] = true;
+        }
+        self.masks
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| *u)
+            .map(|(m, _)| m.as_slice())
+            .collect()
+    }
+
+    /// The samples at the given positions.
+    pub fn select_samples(&self, rows: &[usize]) -> Self {
+        Measured {
+            n_genes: self.n_genes,
+            masks: self.masks.clone(),
+            of_sample: rows.iter().map(|&r| self.of_sample[r]).collect(),
+        }
+    }
+
+    /// The genes at the given positions; `None` marks a new, unmeasured gene.
+    pub fn select_genes(&self, cols: &[Option<usize>]) -> Self {
+        Measured {
+            n_genes: cols.len(),
+            masks: self
+                .masks
+                .iter()
+                .map(|m| cols.iter().map(|c| c.is_some_and(|j| m[j])).collect())
+                .collect(),
+            of_sample: self.of_sample.clone(),
+        }
+    }
+}
+
 /// A samples x genes count matrix with its ids, metadata, and what a model said about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
@@ -223,6 +380,9 @@ pub struct Dataset {
     classifier_probs: BTreeMap<String, ClassProbabilities>,
     input_index: Vec<usize>,
     model_version: Option<String>,
+    /// Which genes each sample measured; `None`: all (the common case costs nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    measured: Option<Measured>,
 }
 
 impl Dataset {
@@ -247,6 +407,7 @@ impl Dataset {
             classifier_probs: BTreeMap::new(),
             input_index: vec![0; n],
             model_version: None,
+            measured: None,
         })
     }
 
@@ -306,6 +467,95 @@ impl Dataset {
     pub fn with_model_version(mut self, version: impl Into<String>) -> Self {
         self.model_version = Some(version.into());
         self
+    }
+
+    /// Records which genes each sample measured. The counts of unmeasured cells are set
+    /// to 0 (a placeholder, never read as a measurement by code that honours the mask);
+    /// a mask that measured everything is dropped.
+    pub fn with_measured(mut self, measured: Measured) -> Result<Self, DatasetError> {
+        check_len(
+            "measured-gene mask samples",
+            self.n_samples(),
+            measured.n_samples(),
+        )?;
+        check_len(
+            "measured-gene mask genes",
+            self.n_genes(),
+            measured.n_genes(),
+        )?;
+        if measured.is_complete() {
+            self.measured = None;
+            return Ok(self);
+        }
+        for (i, mut row) in self.counts.rows_mut().into_iter().enumerate() {
+            for (c, &m) in row.iter_mut().zip(measured.sample(i)) {
+                if !m {
+                    *c = 0;
+                }
+            }
+        }
+        self.measured = Some(measured);
+        Ok(self)
+    }
+
+    /// Replaces the count matrix and gene ids (same samples, same order), keeping the
+    /// metadata and predictions; the measured-gene mask is cleared (set it again with
+    /// [`Dataset::with_measured`]).
+    pub fn with_counts(
+        mut self,
+        counts: Array2<u32>,
+        gene_ids: Vec<String>,
+    ) -> Result<Self, DatasetError> {
+        check_len(
+            "samples of the new counts",
+            self.n_samples(),
+            counts.nrows(),
+        )?;
+        check_len("gene ids", counts.ncols(), gene_ids.len())?;
+        check_unique("gene", &gene_ids)?;
+        self.counts = counts;
+        self.gene_ids = gene_ids;
+        self.measured = None;
+        Ok(self)
+    }
+
+    /// Which genes each sample measured; `None` when every sample measured every gene.
+    pub fn measured(&self) -> Option<&Measured> {
+        self.measured.as_ref()
+    }
+
+    /// Whether `sample` measured `gene` (positions).
+    pub fn is_measured(&self, sample: usize, gene: usize) -> bool {
+        self.measured
+            .as_ref()
+            .is_none_or(|m| m.is_measured(sample, gene))
+    }
+
+    /// Genes that at least one sample did not measure, in gene order.
+    pub fn unmeasured_genes(&self) -> Vec<String> {
+        let Some(m) = &self.measured else {
+            return Vec::new();
+        };
+        self.gene_ids
+            .iter()
+            .zip(m.measured_by_all())
+            .filter(|(_, all)| !all)
+            .map(|(g, _)| g.clone())
+            .collect()
+    }
+
+    /// Refuses a dataset with unmeasured genes, naming them, for analyses that need
+    /// every gene (`what` names the analysis in the message).
+    pub fn require_all_measured(&self, what: &str) -> Result<(), DatasetError> {
+        let genes = self.unmeasured_genes();
+        if genes.is_empty() {
+            Ok(())
+        } else {
+            Err(DatasetError::Unmeasured {
+                what: what.into(),
+                genes,
+            })
+        }
     }
 
     /// Counts, samples x genes.
@@ -427,6 +677,7 @@ impl Dataset {
                 .collect(),
             input_index: rows.iter().map(|&r| self.input_index[r]).collect(),
             model_version: self.model_version.clone(),
+            measured: self.measured.as_ref().map(|m| m.select_samples(rows)),
         }
     }
 
@@ -454,7 +705,56 @@ impl Dataset {
         let mut out = self.clone();
         out.counts = self.counts.select(Axis(1), &cols);
         out.gene_ids = gene_ids.to_vec();
+        if let Some(m) = &self.measured {
+            let cols: Vec<Option<usize>> = cols.iter().copied().map(Some).collect();
+            out.measured = None;
+            out = out.with_measured(m.select_genes(&cols))?;
+        }
         Ok(out)
+    }
+
+    /// The given genes in that order, where genes this dataset lacks become unmeasured
+    /// columns (count 0, masked); returns them too. For a model's gene order, when the
+    /// table measured only part of it.
+    pub fn with_gene_order(
+        &self,
+        gene_ids: &[String],
+    ) -> Result<(Self, Vec<String>), DatasetError> {
+        check_unique("gene", gene_ids)?;
+        let index: BTreeMap<&str, usize> = self
+            .gene_ids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i))
+            .collect();
+        let cols: Vec<Option<usize>> = gene_ids
+            .iter()
+            .map(|g| index.get(g.as_str()).copied())
+            .collect();
+        let absent: Vec<String> = gene_ids
+            .iter()
+            .zip(&cols)
+            .filter(|(_, c)| c.is_none())
+            .map(|(g, _)| g.clone())
+            .collect();
+        let (n, g) = (self.n_samples(), gene_ids.len());
+        let mut counts = Array2::<u32>::zeros((n, g));
+        for (mut dst, src) in counts.rows_mut().into_iter().zip(self.counts.rows()) {
+            for (d, c) in dst.iter_mut().zip(&cols) {
+                if let Some(j) = c {
+                    *d = src[*j];
+                }
+            }
+        }
+        let measured = match &self.measured {
+            Some(m) => m.select_genes(&cols),
+            None => Measured::same_for_all(n, cols.iter().map(Option::is_some).collect()),
+        };
+        let mut out = self.clone();
+        out.counts = counts;
+        out.gene_ids = gene_ids.to_vec();
+        out.measured = None;
+        Ok((out.with_measured(measured)?, absent))
     }
 
     /// Checks that another dataset has the same genes in the same order.
@@ -492,6 +792,21 @@ pub fn check_same_gene_order(left: &[String], right: &[String]) -> Result<(), Da
         });
     }
     check_len("genes", left.len(), right.len())
+}
+
+/// The first few entries of a list, then how many more.
+fn list_some(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let shown = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match items.len().saturating_sub(SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
 }
 
 fn check_len(what: &str, expected: usize, found: usize) -> Result<(), DatasetError> {
@@ -548,6 +863,48 @@ mod tests {
             Dataset::new(array![[1, 2]], vec!["a".into(), "a".into()], ids("s", 1)),
             Err(DatasetError::DuplicateId { .. })
         ));
+    }
+
+    #[test]
+    fn the_measured_mask_travels_through_selections() {
+        let d = Dataset::new(array![[1, 2, 3], [4, 5, 6]], ids("g", 3), ids("s", 2)).unwrap();
+        assert!(d.measured().is_none() && d.is_measured(1, 2));
+        let m = Measured::from_rows(3, [vec![true, false, true], vec![true, true, true]]).unwrap();
+        assert_eq!(m.masks().len(), 2);
+        let d = d.with_measured(m).unwrap();
+        // the unmeasured cell holds 0, not the value given
+        assert_eq!(d.counts(), array![[1, 0, 3], [4, 5, 6]]);
+        assert_eq!(d.unmeasured_genes(), ["g1"]);
+        assert!(!d.is_measured(0, 1) && d.is_measured(1, 1));
+        assert_eq!(d.measured().unwrap().n_unmeasured_cells(), 1);
+        // sample 1 alone measured everything
+        assert!(d.select_samples(&[1]).measured().unwrap().is_complete());
+        let g = d.select_genes(&["g1".into(), "g0".into()]).unwrap();
+        assert!(!g.is_measured(0, 0) && g.is_measured(0, 1));
+        assert!(matches!(
+            d.require_all_measured("TMM"),
+            Err(DatasetError::Unmeasured { ref genes, .. }) if genes == &["g1"]
+        ));
+        // a complete mask is dropped
+        let full = d.select_genes(&["g0".into(), "g2".into()]).unwrap();
+        assert!(full.measured().is_none());
+        assert!(matches!(
+            Measured::from_rows(2, [vec![true]]),
+            Err(DatasetError::Shape { .. })
+        ));
+    }
+
+    #[test]
+    fn a_gene_order_with_absent_genes_masks_them() {
+        let d = Dataset::new(array![[1, 2], [3, 4]], ids("g", 2), ids("s", 2)).unwrap();
+        let order = vec!["g1".to_string(), "x".into(), "g0".into()];
+        let (o, absent) = d.with_gene_order(&order).unwrap();
+        assert_eq!(absent, ["x"]);
+        assert_eq!(o.counts(), array![[2, 0, 1], [4, 0, 3]]);
+        assert_eq!(o.unmeasured_genes(), ["x"]);
+        assert_eq!(o.measured().unwrap().masks().len(), 1);
+        let (same, none) = d.with_gene_order(&ids("g", 2)).unwrap();
+        assert!(none.is_empty() && same.measured().is_none());
     }
 
     #[test]

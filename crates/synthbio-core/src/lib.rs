@@ -35,7 +35,8 @@ pub use analysis::{
     Analysis, AnalysisError, Cell, DynAnalysis, Figure, Report, ReportSection, Table,
 };
 pub use dataset::{
-    check_same_gene_order, ClassProbabilities, Dataset, DatasetError, Latents, MetadataTable,
+    check_same_gene_order, ClassProbabilities, Dataset, DatasetError, Latents, Measured,
+    MetadataTable,
 };
 pub use error::{Problem, ValidationErrors};
 pub use expression::{Expression, Scale};

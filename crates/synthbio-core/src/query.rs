@@ -104,6 +104,12 @@ pub struct Query {
     /// Any other top-level option, passed through as it is.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Which genes each input's counts measured, when not all (one mask per input).
+    /// Never sent: the protocol has no way to say "unmeasured", so a server receives
+    /// those genes as 0; the local engine in this process encodes from the measured
+    /// genes only. Set from a `Dataset` by `Query::metadata_prediction_of`.
+    #[serde(skip)]
+    pub measured: Option<crate::dataset::Measured>,
 }
 
 /// The `conditioning` the service uses when a query sets none.

@@ -13,6 +13,27 @@ pub(crate) fn log_expr(count: f64, library_size: f64, scale: f64) -> f64 {
     libm::log2(count / library_size * scale + 1.0)
 }
 
+/// The share of a typical sample's reads that falls on the genes flagged in
+/// `measured`, from the model's mean log expression `mu` (scale `2^mu - 1`). A
+/// sample that measured only those genes has library size `measured total / share`
+/// on the model's scale, so its measured genes are not inflated as if they held
+/// every read (training corrects reduced panels the same way, from the data).
+pub(crate) fn measured_share(mu: &[f64], measured: &[bool]) -> f64 {
+    let (mut inside, mut all) = (0.0, 0.0);
+    for (&m, &on) in mu.iter().zip(measured) {
+        let a = abundance(m);
+        all += a;
+        if on {
+            inside += a;
+        }
+    }
+    if all > 0.0 {
+        inside / all
+    } else {
+        0.0
+    }
+}
+
 /// The relative abundance a log value stands for, `max(2^y - 1, 0)` (on the
 /// model's scale; normalize to proportions before use).
 pub(crate) fn abundance(y: f64) -> f64 {
@@ -205,6 +226,15 @@ mod tests {
         assert_eq!(log_expr(5.0, 1e6, 1e6), 6f64.log2());
         assert!((abundance(log_expr(5.0, 1e6, 1e6)) - 5.0).abs() < 1e-12);
         assert_eq!(abundance(-0.5), 0.0);
+    }
+
+    #[test]
+    fn the_measured_share_weighs_genes_by_typical_abundance() {
+        // abundances 2^mu - 1: 1, 3, 0 -> the first gene holds 1/4 of the reads
+        let mu = [1.0, 2.0, 0.0];
+        assert_eq!(measured_share(&mu, &[true, false, true]), 0.25);
+        assert_eq!(measured_share(&mu, &[true, true, true]), 1.0);
+        assert_eq!(measured_share(&mu, &[false, false, true]), 0.0);
     }
 
     #[test]

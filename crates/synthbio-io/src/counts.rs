@@ -8,7 +8,7 @@ use crate::value::parse_count;
 use ndarray::Array2;
 use std::collections::HashMap;
 use std::path::Path;
-use synthbio_core::Dataset;
+use synthbio_core::{Dataset, Measured};
 
 /// Options for [`read_counts`]; the default detects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,8 +18,9 @@ pub struct CountsOptions {
     pub orientation: Option<Orientation>,
     /// The delimiter, if known (`None`: detect it from the header line).
     pub delimiter: Option<Delimiter>,
-    /// Read empty cells as 0 (genes a dataset did not measure) instead of refusing
-    /// them; how many were read so is reported in [`Detected::empty_cells`].
+    /// Read empty cells (and `NA`) as 0, for tables where they mean zero; how many were
+    /// read so is reported in [`Detected::empty_cells`]. By default they are
+    /// *unmeasured*: 0 in the matrix and masked in [`Dataset::measured`].
     pub empty_as_zero: bool,
 }
 
@@ -30,7 +31,7 @@ impl CountsOptions {
         self
     }
 
-    /// Reads empty cells as 0 and counts them, instead of refusing them.
+    /// Reads empty cells as 0 and counts them, instead of marking them unmeasured.
     pub fn with_empty_as_zero(mut self) -> Self {
         self.empty_as_zero = true;
         self
@@ -68,6 +69,8 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
     let mut row_ids: Vec<String> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut empty_cells: u64 = 0;
+    // (row, column) of the file's cells that hold no value: unmeasured.
+    let mut unmeasured: Vec<(usize, usize)> = Vec::new();
     let mut values: Vec<u32> = Vec::new();
     while let Some(line) = src.next_record()? {
         let fields = src.record().len();
@@ -107,8 +110,12 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
             });
         }
         for (j, field) in src.record().iter().skip(1 + skipped).enumerate() {
-            if field.is_empty() && options.empty_as_zero {
-                empty_cells += 1;
+            if field.is_empty() || field == b"NA" {
+                if options.empty_as_zero {
+                    empty_cells += 1;
+                } else {
+                    unmeasured.push((row_ids.len(), j));
+                }
                 values.push(0);
                 continue;
             }
@@ -162,11 +169,24 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
         skipped_columns: src.header[1..1 + skipped].to_vec(),
         empty_cells,
     };
-    let dataset =
-        Dataset::new(counts, gene_ids, sample_ids).map_err(|source| IoError::Dataset {
-            context: src.file.clone(),
-            source,
-        })?;
+    let dataset_err = |source| IoError::Dataset {
+        context: src.file.clone(),
+        source,
+    };
+    let (n_samples, n_genes) = (sample_ids.len(), gene_ids.len());
+    let mut dataset = Dataset::new(counts, gene_ids, sample_ids).map_err(dataset_err)?;
+    if !unmeasured.is_empty() {
+        let mut rows = vec![vec![true; n_genes]; n_samples];
+        for (r, c) in unmeasured {
+            let (sample, gene) = match orientation {
+                Orientation::GenesAsRows => (c, r),
+                Orientation::SamplesAsRows => (r, c),
+            };
+            rows[sample][gene] = false;
+        }
+        let measured = Measured::from_rows(n_genes, rows).map_err(dataset_err)?;
+        dataset = dataset.with_measured(measured).map_err(dataset_err)?;
+    }
     Ok((dataset, detected))
 }
 

@@ -153,14 +153,24 @@ pub enum IoError {
         n_extra: usize,
     },
     /// Genes of the model's gene order missing from the dataset.
-    #[error("the counts lack {} of the model's {n_model} genes ({}){}; the counts must cover every gene the model uses, with Ensembl gene ids of the same release", missing.len(), list_some(missing), version_hint(*versioned))]
+    #[error("the counts lack {} of the model's {n_model} genes ({}){}; in strict mode the counts must cover every gene the model uses, with Ensembl gene ids of the same release (without strict mode the absent genes are read as unmeasured)", missing.len(), list_some(missing), version_hint(versioned.as_deref()))]
     MissingGenes {
         /// The missing genes.
         missing: Vec<String>,
         /// Genes in the model's order.
         n_model: usize,
-        /// Whether the dataset's ids carry version suffixes (`ENSG....12`).
-        versioned: bool,
+        /// A gene id of the dataset with a version suffix (`ENSG....12`), if any.
+        versioned: Option<String>,
+    },
+    /// Not one gene of the model is in the dataset.
+    #[error("none of the model's {n_model} genes (such as {}) is in the counts (whose gene ids look like {}); give Ensembl gene ids, gene symbols or Entrez ids of human genes", model_examples.join(", "), examples.join(", "))]
+    NoModelGenes {
+        /// Genes in the model's order.
+        n_model: usize,
+        /// The first gene ids of the dataset.
+        examples: Vec<String>,
+        /// The first gene ids of the model.
+        model_examples: Vec<String>,
     },
     /// Genes of the dataset that the model does not use, when dropping them was not asked for.
     #[error("the counts have {} genes the model does not use ({}); drop them explicitly with the option to drop extra genes", extra.len(), list_some(extra))]
@@ -217,6 +227,38 @@ pub enum IoError {
         file: String,
         /// Why.
         source: serde_json::Error,
+    },
+    /// The shipped gene annotation could not be read (a broken build).
+    #[error("the gene annotation compiled into synthbio cannot be read ({message}); rebuild synthbio from a complete checkout (data/annotation/)")]
+    Annotation {
+        /// Why.
+        message: String,
+    },
+    /// No gene id of a table is an Ensembl id, a known symbol or an Entrez id.
+    #[error("none of the {n} gene ids (such as {}) is an Ensembl gene id, a human gene symbol or an Entrez id known to org.Hs.eg.db; give human gene ids (ENSG..., HGNC symbols such as XIST, or Entrez ids such as 7503), or state the layout if the gene ids are in the header", examples.join(", "))]
+    NoGenesMapped {
+        /// Gene ids in the table.
+        n: usize,
+        /// The first few.
+        examples: Vec<String>,
+    },
+    /// Several ids map to one gene and summing them was not allowed.
+    #[error("{n} gene(s) appear more than once after mapping ids to Ensembl, such as {gene} from {}; sum them (the default, without the option to refuse duplicate genes) or merge the rows yourself", from.join(", "))]
+    DuplicateGenes {
+        /// How many genes are hit.
+        n: usize,
+        /// The first.
+        gene: String,
+        /// Its source ids.
+        from: Vec<String>,
+    },
+    /// Summing duplicate rows overflowed a count.
+    #[error("summing the rows that map to gene {gene} gives sample {sample} a count above 4294967295; check that the table holds raw read counts")]
+    SummedCountTooLarge {
+        /// The gene.
+        gene: String,
+        /// The sample.
+        sample: String,
     },
     /// The dataset type refused the parts read.
     #[error("{context}: {source}")]
@@ -282,11 +324,12 @@ fn extra_note(n_extra: usize) -> String {
     }
 }
 
-fn version_hint(versioned: bool) -> &'static str {
-    if versioned {
-        " and the counts' gene ids carry version suffixes (ENSG00000000003.14): remove the suffixes"
-    } else {
-        ""
+fn version_hint(versioned: Option<&str>) -> String {
+    match versioned {
+        Some(id) => format!(
+            " and the counts' gene ids carry version suffixes ({id}): harmonise them (synthbio_io::harmonise_gene_ids strips them)"
+        ),
+        None => String::new(),
     }
 }
 

@@ -40,12 +40,14 @@
 //! ```
 
 mod align;
+mod annotation;
 mod atomic;
 mod counts;
 mod delimited;
 mod detect;
 mod error;
 mod format;
+mod harmonise;
 mod metadata;
 mod mtx_read;
 mod mtx_write;
@@ -56,12 +58,16 @@ mod write_parquet;
 mod write_text;
 
 pub use align::{align_genes, AlignOptions, AlignReport};
+pub use annotation::{GeneAnnotation, Lookup};
 pub use atomic::write_atomic;
 pub use counts::{read_counts, CountsOptions};
 pub use delimited::Delimiter;
 pub use detect::{is_ensembl_gene_id, Detected, Orientation, OrientationBasis, SourceFormat};
 pub use error::{CountProblem, IoError};
 pub use format::OutputFormat;
+pub use harmonise::{
+    harmonise_gene_ids, strip_version, Duplicates, HarmoniseOptions, HarmoniseReport, Unmapped,
+};
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::read_matrix_market;
 pub use mtx_write::write_matrix_market;

@@ -59,6 +59,6 @@ pub use labels::{
 };
 pub use markers::{Marker, XIST, Y_MARKERS};
 pub use sex::{
-    check_sex, decide, sex_evidence, Agreement, MarkersFound, Sex, SexCall, SexCheckParams,
-    SexCheckReport, SexCheckSample, SexEvidence,
+    check_sex, decide, sex_evidence, sex_evidence_measured, Agreement, MarkersFound, Sex, SexCall,
+    SexCheckParams, SexCheckReport, SexCheckSample, SexEvidence,
 };

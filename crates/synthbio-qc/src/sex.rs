@@ -3,7 +3,9 @@
 //! **Rule.** With `CPM = count / library size x 1e6` (library size = the
 //! sample's total count) and `L(g) = log2(CPM(g) + 1)`:
 //!
-//! - Y evidence: `y = mean of L over the Y markers present` ([`Y_MARKERS`]);
+//! - Y evidence: `y = mean of L over the Y markers present` ([`Y_MARKERS`]) and
+//!   measured by the sample (a gene absent from the input, or an empty cell, is
+//!   unmeasured, see [`Dataset::measured`], and is no evidence either way);
 //!   male if `y >= y_male_min`, female if `y <= y_female_max`, else uncertain.
 //! - XIST evidence: `xist = L(XIST)`; female if `xist >= xist_female_min`,
 //!   male if `xist <= xist_male_max`, else uncertain.
@@ -22,7 +24,7 @@ use crate::error::{QcError, Result};
 use crate::markers::{describe_all, Marker, XIST, Y_MARKERS};
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
-use synthbio_core::Dataset;
+use synthbio_core::{Dataset, Measured};
 
 /// Thresholds of the sex check (log2(CPM + 1) units) and where the labels are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,11 +206,17 @@ pub struct MarkersFound {
 impl MarkersFound {
     /// Looks the markers up among gene ids (Ensembl ids, versioned or not, or symbols).
     pub fn locate(gene_ids: &[String]) -> Result<Self> {
+        Self::locate_where(gene_ids, |_| true)
+    }
+
+    /// [`MarkersFound::locate`], keeping only the columns `keep` accepts (the
+    /// markers some sample measured).
+    pub fn locate_where(gene_ids: &[String], keep: impl Fn(usize) -> bool) -> Result<Self> {
         let y: Vec<_> = Y_MARKERS
             .iter()
-            .filter_map(|m| m.find(gene_ids).map(|j| (*m, j)))
+            .filter_map(|m| m.find(gene_ids).filter(|&j| keep(j)).map(|j| (*m, j)))
             .collect();
-        let xist = XIST.find(gene_ids);
+        let xist = XIST.find(gene_ids).filter(|&j| keep(j));
         if y.is_empty() && xist.is_none() {
             return Err(QcError::NoMarkerGenes {
                 looked_for: describe_all(),
@@ -238,6 +246,21 @@ pub fn sex_evidence(
     library_sizes: &[u64],
     params: &SexCheckParams,
 ) -> Result<(MarkersFound, Vec<SexEvidence>)> {
+    sex_evidence_measured(counts, gene_ids, sample_ids, library_sizes, None, params)
+}
+
+/// [`sex_evidence`] for samples that did not measure every gene: a marker a sample
+/// did not measure (`measured`, samples x genes as in [`Dataset::measured`]) is not
+/// evidence for it, so an unmeasured XIST never reads as "no XIST". A sample that
+/// measured no marker is uncertain. Markers no sample measured are not "found".
+pub fn sex_evidence_measured(
+    counts: ArrayView2<'_, u32>,
+    gene_ids: &[String],
+    sample_ids: &[String],
+    library_sizes: &[u64],
+    measured: Option<&Measured>,
+    params: &SexCheckParams,
+) -> Result<(MarkersFound, Vec<SexEvidence>)> {
     params.validate()?;
     let (n, g) = counts.dim();
     for (what, expected, found) in [
@@ -253,7 +276,23 @@ pub fn sex_evidence(
             });
         }
     }
-    let markers = MarkersFound::locate(gene_ids)?;
+    if let Some(m) = measured {
+        for (what, expected, found) in [
+            ("measured-gene mask samples", n, m.n_samples()),
+            ("measured-gene mask genes", g, m.n_genes()),
+        ] {
+            if expected != found {
+                return Err(QcError::Shape {
+                    what,
+                    expected,
+                    found,
+                });
+            }
+        }
+    }
+    let is_measured = |i: usize, j: usize| measured.is_none_or(|m| m.is_measured(i, j));
+    let any_sample = |j: usize| (0..n).any(|i| is_measured(i, j));
+    let markers = MarkersFound::locate_where(gene_ids, any_sample)?;
     let evidence = (0..n)
         .map(|i| {
             let lib = library_sizes[i];
@@ -263,10 +302,14 @@ pub fn sex_evidence(
                 });
             }
             let level = |j: usize| (f64::from(counts[[i, j]]) / lib as f64 * 1e6 + 1.0).log2();
-            let y_log2cpm = (!markers.y.is_empty()).then(|| {
-                markers.y.iter().map(|&(_, j)| level(j)).sum::<f64>() / markers.y.len() as f64
-            });
-            let xist_log2cpm = markers.xist.map(level);
+            let y: Vec<f64> = markers
+                .y
+                .iter()
+                .filter(|&&(_, j)| is_measured(i, j))
+                .map(|&(_, j)| level(j))
+                .collect();
+            let y_log2cpm = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
+            let xist_log2cpm = markers.xist.filter(|&j| is_measured(i, j)).map(level);
             Ok(decide(y_log2cpm, xist_log2cpm, params))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -356,13 +399,15 @@ impl SexCheckReport {
     }
 }
 
-/// Runs the sex check on a dataset (CPM over each sample's total count).
+/// Runs the sex check on a dataset (CPM over each sample's total count), each sample
+/// from the markers it measured ([`Dataset::measured`]).
 pub fn check_sex(data: &Dataset, params: &SexCheckParams) -> Result<SexCheckReport> {
-    let (markers, evidence) = sex_evidence(
+    let (markers, evidence) = sex_evidence_measured(
         data.counts(),
         data.gene_ids(),
         data.sample_ids(),
         &data.library_sizes(),
+        data.measured(),
         params,
     )?;
     let claimed = data.metadata().column(&params.field);

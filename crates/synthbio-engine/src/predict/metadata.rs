@@ -4,8 +4,11 @@
 use super::{decode_counts, result, split_latents, Counting, Streams};
 use crate::classify::log_probs;
 use crate::model::Model;
+use crate::transform::{log_expr, measured_share};
 use ndarray::Array2;
-use synthbio_core::{ClassProbabilities, Dataset, MetadataTable, Modality, PredictError, Query};
+use synthbio_core::{
+    ClassProbabilities, Dataset, Measured, MetadataTable, Modality, PredictError, Query,
+};
 
 /// Encodes each input's counts to its posterior latent means, classifies every
 /// metadata field the model knows, and decodes the latents at the input's
@@ -19,7 +22,14 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
         .collect();
     let n = counts.len();
     let centred = model.centred_log(&counts);
-    let z = model.encode_samples(&counts, centred.view());
+    let mut z = model.encode_samples(&counts, centred.view());
+    let mut totals: Vec<u64> = counts
+        .iter()
+        .map(|c| c.iter().sum::<f64>() as u64)
+        .collect();
+    if let Some(measured) = &query.measured {
+        encode_measured_inputs(model, &counts, measured, &mut z, &mut totals)?;
+    }
     let schema = &model.params.schema;
     let mut metadata = MetadataTable::new(n);
     let mut probs = Vec::new();
@@ -53,10 +63,6 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
             .map_err(|e| PredictError::Failed(e.to_string()))?;
         probs.push((key.key.clone(), cp));
     }
-    let totals: Vec<u64> = counts
-        .iter()
-        .map(|c| c.iter().sum::<f64>() as u64)
-        .collect();
     let counting = match model.params.modality {
         Modality::Bulk => Counting::Sampled(Streams::new(query.seed)),
         Modality::SingleCell => Counting::Expected,
@@ -75,4 +81,142 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
             .map_err(|e| PredictError::Failed(e.to_string()))?;
     }
     Ok(data)
+}
+
+/// Re-encodes the inputs that did not measure every gene ([`Query::measured`], set
+/// in this process from a [`Dataset`]; the wire never carries it) from their measured
+/// genes only: one encoder per distinct mask, the library size scaled up by the share
+/// of reads the measured genes hold in a typical sample ([`measured_share`]). Their
+/// decoded samples get that full library size.
+fn encode_measured_inputs(
+    model: &Model,
+    counts: &[&[f64]],
+    measured: &Measured,
+    z: &mut Array2<f64>,
+    totals: &mut [u64],
+) -> Result<(), PredictError> {
+    let g = model.n_genes();
+    if measured.n_samples() != counts.len() || measured.n_genes() != g {
+        return Err(PredictError::Failed(format!(
+            "the measured-gene mask covers {} inputs x {} genes but the query has {} inputs \
+             and the model {g} genes; build the query with Query::metadata_prediction_of",
+            measured.n_samples(),
+            measured.n_genes(),
+            counts.len()
+        )));
+    }
+    let mu = model
+        .mu
+        .as_slice()
+        .expect("a fresh 1-d array is contiguous");
+    for (k, mask) in measured.masks().iter().enumerate() {
+        let rows: Vec<usize> = (0..counts.len())
+            .filter(|&i| measured.mask_index()[i] as usize == k)
+            .collect();
+        if rows.is_empty() || mask.iter().all(|&m| m) {
+            continue;
+        }
+        let share = measured_share(mu, mask);
+        if share <= 0.0 {
+            return Err(PredictError::Failed(
+                "an input measured none of the model's expressed genes; give counts of the model's genes".into(),
+            ));
+        }
+        let mut centred = Array2::<f64>::zeros((rows.len(), g));
+        for (r, &i) in rows.iter().enumerate() {
+            let c = counts[i];
+            let measured_total: f64 = c.iter().zip(mask).filter(|(_, &m)| m).map(|(v, _)| v).sum();
+            let lib = measured_total / share;
+            for j in (0..g).filter(|&j| mask[j]) {
+                let y = if lib > 0.0 {
+                    log_expr(c[j], lib, model.params.scale)
+                } else {
+                    0.0
+                };
+                centred[[r, j]] = y - mu[j];
+            }
+            totals[i] = lib.round() as u64;
+        }
+        let encoded = model.encode_measured(centred.view(), mask);
+        for (r, &i) in rows.iter().enumerate() {
+            z.row_mut(i).assign(&encoded.row(r));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+    use synthbio_core::{metadata, Dataset, Measured, ModelId, Predictor, Query, SamplingStrategy};
+
+    /// Squared distance between the joint latents of two results, per sample.
+    fn distances(a: &Dataset, b: &Dataset) -> Vec<f64> {
+        let blocks = synthbio_core::LatentBlock::ALL;
+        let (za, zb) = (
+            a.latents().expect("latents").joined(&blocks),
+            b.latents().expect("latents").joined(&blocks),
+        );
+        (0..za.nrows())
+            .map(|i| (&za.row(i) - &zb.row(i)).mapv(|x| x * x).sum())
+            .collect()
+    }
+
+    /// Samples that measured half the genes: encoded from those genes they land
+    /// near the latents of the complete samples; the same zeros read as
+    /// measurements land far away.
+    #[test]
+    fn unmeasured_genes_are_left_out_of_the_encoding() {
+        let engine = Engine::embedded().unwrap();
+        let bulk = ModelId::from("gem-1-bulk");
+        let predict = ModelId::from("gem-1-bulk_predict-metadata");
+        let query = Query::baseline(SamplingStrategy::SampleGeneration)
+            .with_input(
+                metadata([("sex", "female"), ("sample_type", "cell line")]),
+                3,
+            )
+            .with_input(
+                metadata([("sex", "male"), ("sample_type", "primary tissue")]),
+                3,
+            )
+            .with_seed(7);
+        let full = engine.predict(&bulk, &query).unwrap();
+        let g = full.n_genes();
+        let complete = engine
+            .predict(&predict, &Query::metadata_prediction_of(&full).with_seed(1))
+            .unwrap();
+        // Every third gene unmeasured.
+        let mask: Vec<bool> = (0..g).map(|j| j % 3 != 0).collect();
+        let masked = full
+            .clone()
+            .with_measured(Measured::same_for_all(full.n_samples(), mask))
+            .unwrap();
+        let query = Query::metadata_prediction_of(&masked).with_seed(1);
+        assert!(query.measured.is_some());
+        let with_mask = engine.predict(&predict, &query).unwrap();
+        let mut as_zero = query.clone();
+        as_zero.measured = None;
+        let as_zero = engine.predict(&predict, &as_zero).unwrap();
+        let near = distances(&with_mask, &complete);
+        let far = distances(&as_zero, &complete);
+        for (s, (n, f)) in near.iter().zip(&far).enumerate() {
+            assert!(n * 4.0 < *f, "sample {s}: masked {n}, zeros {f}");
+        }
+        // The predicted sex follows the complete samples.
+        assert_eq!(
+            with_mask.metadata().column("sex"),
+            complete.metadata().column("sex")
+        );
+    }
+
+    #[test]
+    fn a_mask_of_the_wrong_shape_is_refused() {
+        let engine = Engine::embedded().unwrap();
+        let predict = ModelId::from("gem-1-bulk_predict-metadata");
+        let g = engine.gene_order(&predict).unwrap().len();
+        let mut query = Query::metadata_prediction([vec![5.0; g]]);
+        query.measured = Some(Measured::same_for_all(2, vec![true; g]));
+        let err = engine.predict(&predict, &query).unwrap_err().to_string();
+        assert!(err.contains("covers 2 inputs"), "{err}");
+    }
 }

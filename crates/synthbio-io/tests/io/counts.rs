@@ -208,8 +208,8 @@ fn bad_values_are_named_with_line_sample_gene_and_fix() {
     let cases = [
         ("3.5", "is not a whole number; counts must be raw integer read counts"),
         ("-2", "is negative; counts must be raw integer read counts (0 or more)"),
-        ("NA", "is not a number; counts must be raw integer read counts (write 0 for no reads)"),
-        ("", "is not a number; counts must be raw integer read counts (write 0 for no reads)"),
+        ("NaN", "is not a number; counts must be raw integer read counts (write 0 for no reads)"),
+        ("n/a", "is not a number; counts must be raw integer read counts (write 0 for no reads)"),
         ("inf", "is not a number; counts must be raw integer read counts (write 0 for no reads)"),
         (
             "4294967296",
@@ -391,22 +391,46 @@ fn real_airway_slice_matches_pandas() {
 }
 
 #[test]
-fn empty_cells_are_refused_unless_read_as_zero_and_counted() {
+fn empty_cells_are_unmeasured_unless_read_as_zero_and_counted() {
     let dir = Dir::new();
     let path = dir.text(
         "unmeasured.tsv",
-        "gene_id\tS1\tS2\nENSG00000000003\t\t448\nENSG00000000005\t3\t\n",
+        "gene_id\tS1\tS2\nENSG00000000003\t\t448\nENSG00000000005\t3\tNA\nENSG00000000419\t5\t6\n",
     );
-    let refused = read_err(&path);
+    let (d, det) = read_counts(&path, &CountsOptions::default()).unwrap();
+    // S1 did not measure the first gene, S2 the second: 0 placeholders, masked.
+    assert_eq!(d.counts(), array![[0, 3, 5], [448, 0, 6]]);
+    assert!(!d.is_measured(0, 0) && d.is_measured(0, 1) && !d.is_measured(1, 1));
+    assert_eq!(d.unmeasured_genes(), ["ENSG00000000003", "ENSG00000000005"]);
+    assert_eq!(d.measured().unwrap().n_unmeasured_cells(), 2);
+    assert_eq!(det.empty_cells, 0);
+    // An analysis that needs every gene says which are missing.
+    let err = d.require_all_measured("TMM").unwrap_err().to_string();
     assert!(
-        refused.contains("line 2") && refused.contains("write 0 for no reads"),
-        "{refused}"
+        err.contains("TMM needs every gene measured")
+            && err.contains("ENSG00000000003, ENSG00000000005"),
+        "{err}"
     );
+
     let (d, det) = read_counts(&path, &CountsOptions::default().with_empty_as_zero()).unwrap();
-    assert_eq!(d.counts(), array![[0, 3], [448, 0]]);
+    assert_eq!(d.counts(), array![[0, 3, 5], [448, 0, 6]]);
+    assert!(d.measured().is_none());
     assert_eq!(det.empty_cells, 2);
     assert!(
         det.to_string().ends_with("; read 2 empty cell(s) as 0"),
         "{det}"
     );
+}
+
+#[test]
+fn empty_cells_of_a_samples_as_rows_table_mask_the_right_cells() {
+    let dir = Dir::new();
+    let path = dir.text(
+        "t.csv",
+        "sample,ENSG00000000003,ENSG00000000005\nS1,4,\nS2,,7\nS3,1,2\n",
+    );
+    let (d, _) = read_counts(&path, &CountsOptions::default()).unwrap();
+    assert_eq!(d.counts(), array![[4, 0], [0, 7], [1, 2]]);
+    assert!(!d.is_measured(0, 1) && !d.is_measured(1, 0) && d.is_measured(2, 0));
+    assert_eq!(d.measured().unwrap().masks().len(), 3);
 }

@@ -3,6 +3,7 @@
 mod align;
 mod atomic;
 mod counts;
+mod harmonise;
 mod metadata;
 mod mtx;
 mod support;

@@ -170,3 +170,59 @@ fn finds_swapped_sex_labels() {
         );
     }
 }
+
+/// The GEUVADIS table has no XIST row. Padded with an XIST column of zeros, the check
+/// reads "no XIST" as male evidence and every female becomes uncertain; marked
+/// unmeasured (as a reader marks a gene the table lacks), XIST is no evidence and the
+/// Y markers alone call every sample right, flagging swaps in both directions.
+#[test]
+fn an_unmeasured_xist_is_no_evidence() {
+    let g = load();
+    let swapped = swapped_positions(g.sample_ids.len(), 8, 7);
+    let claimed: Vec<String> = g
+        .sex
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if swapped.contains(&i) {
+                swap(s)
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let base = dataset(&g, &claimed);
+    let mut genes = base.gene_ids().to_vec();
+    genes.push("ENSG00000229807".into()); // XIST
+    let (padded, absent) = base.with_gene_order(&genes).unwrap();
+    assert_eq!(absent, ["ENSG00000229807"]);
+    assert_eq!(padded.unmeasured_genes(), ["ENSG00000229807"]);
+
+    // The same zeros read as a measurement: the failure the mask prevents.
+    let as_zero = Dataset::new(
+        padded.counts().to_owned(),
+        genes.clone(),
+        g.sample_ids.clone(),
+    )
+    .unwrap()
+    .with_metadata(padded.metadata().clone())
+    .unwrap();
+    let wrong = check_sex(&as_zero, &SexCheckParams::default()).unwrap();
+    let females = g.sex.iter().filter(|s| *s == "Female").count();
+    assert_eq!(wrong.call_counts(), [85 - females, 0, females]);
+
+    let report = check_sex(&padded, &SexCheckParams::default()).unwrap();
+    assert_eq!(report.markers_used.len(), 8, "XIST unmeasured is not used");
+    for (i, s) in report.samples.iter().enumerate() {
+        assert_eq!(s.evidence.xist_log2cpm, None);
+        let truth = if g.sex[i] == "Male" {
+            SexCall::Male
+        } else {
+            SexCall::Female
+        };
+        assert_eq!(s.evidence.call, truth, "sample {}", s.sample_id);
+        assert_eq!(s.flagged(), swapped.contains(&i), "sample {}", s.sample_id);
+    }
+    let directions: BTreeSet<&str> = swapped.iter().map(|&i| g.sex[i].as_str()).collect();
+    assert_eq!(directions.len(), 2, "swaps in both directions: {swapped:?}");
+}

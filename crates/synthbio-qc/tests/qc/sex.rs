@@ -192,3 +192,36 @@ fn xist_alone_or_y_alone_decides() {
     assert_relative_eq!(ev[1].xist_log2cpm.unwrap(), 101f64.log2(), epsilon = 1e-12);
     assert_eq!(ev[0].y_log2cpm, None);
 }
+
+/// A marker a sample did not measure is no evidence for that sample only.
+#[test]
+fn unmeasured_markers_are_left_out_per_sample() {
+    use synthbio_core::Measured;
+    let d = dataset();
+    // Sample 1 did not measure XIST; sample 2 measured no marker at all.
+    let measured = Measured::from_rows(
+        4,
+        [
+            vec![false, true, true, true],
+            vec![false, false, false, true],
+            vec![true; 4],
+            vec![true; 4],
+        ],
+    )
+    .unwrap();
+    let masked = d.clone().with_measured(measured).unwrap();
+    let report = check_sex(&masked, &SexCheckParams::default()).unwrap();
+    let full = check_sex(&d, &SexCheckParams::default()).unwrap();
+    // Sample 1: the Y markers only (its library loses XIST's 30 reads), no XIST level.
+    assert_eq!(report.samples[0].evidence.xist_log2cpm, None);
+    assert_eq!(report.samples[0].evidence.xist_vote, None);
+    assert_eq!(
+        report.samples[0].evidence.y_vote,
+        full.samples[0].evidence.y_vote
+    );
+    // Sample 2: nothing measured, uncertain, not flagged.
+    assert_eq!(report.samples[1].evidence.y_log2cpm, None);
+    assert_eq!(report.samples[1].evidence.call, SexCall::Uncertain);
+    // Samples 3 and 4 measured everything: as without a mask.
+    assert_eq!(report.samples[2..], full.samples[2..]);
+}
