@@ -22,6 +22,8 @@ pub struct CountsOptions {
     /// read so is reported in [`Detected::empty_cells`]. By default they are
     /// *unmeasured*: 0 in the matrix and masked in [`Dataset::measured`].
     pub empty_as_zero: bool,
+    /// For an AnnData `.h5ad` input: which matrix holds the counts, where the gene ids are.
+    pub h5ad: crate::h5ad::H5adOptions,
 }
 
 impl CountsOptions {
@@ -34,6 +36,12 @@ impl CountsOptions {
     /// Reads empty cells as 0 and counts them, instead of marking them unmeasured.
     pub fn with_empty_as_zero(mut self) -> Self {
         self.empty_as_zero = true;
+        self
+    }
+
+    /// For an AnnData `.h5ad` input: the counts matrix and gene id column.
+    pub fn with_h5ad(mut self, h5ad: crate::h5ad::H5adOptions) -> Self {
+        self.h5ad = h5ad;
         self
     }
 
@@ -60,7 +68,14 @@ const FEATURECOUNTS: [&str; 5] = ["Chr", "Start", "End", "Strand", "Length"];
 /// - a header one field shorter than the rows (R's `write.table`) names the value columns;
 /// - comment lines starting with `#` before the header, and featureCounts' annotation
 ///   columns, are skipped and reported in [`Detected`].
+///
+/// A folder is read as a 10x Genomics matrix folder ([`read_10x_dir`](crate::read_10x_dir)),
+/// an `.h5ad` (or other HDF5) file as AnnData ([`read_h5ad`](crate::read_h5ad), with
+/// `options.h5ad`).
 pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Detected), IoError> {
+    if let Some(read) = crate::input::read_other_format(path, options) {
+        return read;
+    }
     let mut src = Delimited::open(path, options.delimiter, SingleColumn::Refuse, EXPECTED)?;
     let skipped = featurecounts_columns(&src.header);
     let mut header_fields = src.header.len();
@@ -168,6 +183,7 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
         comment_lines: src.comment_lines,
         skipped_columns: src.header[1..1 + skipped].to_vec(),
         empty_cells,
+        source: None,
     };
     let dataset_err = |source| IoError::Dataset {
         context: src.file.clone(),

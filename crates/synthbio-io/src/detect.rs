@@ -38,6 +38,8 @@ pub enum OrientationBasis {
     FirstHeaderCell,
     /// A Matrix Market file: the lengths of the gene and cell id files.
     IdFileLengths,
+    /// The format fixes it (AnnData: cells x genes).
+    FileFormat,
 }
 
 /// The kind of file read.
@@ -48,6 +50,8 @@ pub enum SourceFormat {
     Delimited(Delimiter),
     /// Matrix Market coordinate format.
     MatrixMarket,
+    /// AnnData `.h5ad` (HDF5).
+    AnnData,
 }
 
 /// What a reader found out about a file, so that the command line can say it:
@@ -73,6 +77,10 @@ pub struct Detected {
     pub skipped_columns: Vec<String>,
     /// Empty cells read as 0 ([`CountsOptions::empty_as_zero`](crate::CountsOptions)).
     pub empty_cells: u64,
+    /// Where in the file the counts and ids came from, when the format offers a choice
+    /// (AnnData: `counts from layers["counts"], gene ids from the var index`; a 10x
+    /// directory: its file names).
+    pub source: Option<String>,
 }
 
 impl fmt::Display for Detected {
@@ -86,12 +94,16 @@ impl fmt::Display for Detected {
             match self.format {
                 SourceFormat::Delimited(d) => d.describe(),
                 SourceFormat::MatrixMarket => "Matrix Market",
+                SourceFormat::AnnData => "AnnData",
             }
         )?;
         if self.gzip {
             f.write_str(", gzipped")?;
         }
         f.write_str(")")?;
+        if let Some(source) = &self.source {
+            write!(f, "; {source}")?;
+        }
         if self.comment_lines > 0 {
             write!(f, "; skipped {} comment line(s)", self.comment_lines)?;
         }

@@ -17,14 +17,21 @@ pub enum OutputFormat {
     },
     /// Apache Parquet (`.parquet`), Snappy-compressed.
     Parquet,
+    /// AnnData (`.h5ad`): matrices only (see [`write_h5ad`](crate::write_h5ad)).
+    H5ad,
 }
 
 const ALLOWED: &str = ".tsv, .txt, .csv (optionally followed by .gz) or .parquet";
+const ALLOWED_MATRIX: &str = ".tsv, .txt, .csv (optionally followed by .gz), .parquet or .h5ad";
+
+/// What [`OutputFormat::from_path`] is told when writing a matrix: the one kind of
+/// output `.h5ad` may hold.
+pub const MATRIX: &str = "a matrix";
 
 impl OutputFormat {
     /// The format a file name asks for; `what` names what is being written, for the
     /// message when the extension is not one of `.tsv`, `.txt`, `.csv` (each optionally
-    /// `.gz`) or `.parquet`.
+    /// `.gz`) or `.parquet` (or, for [`MATRIX`], `.h5ad`).
     pub fn from_path(path: &Path, what: &'static str) -> Result<OutputFormat, IoError> {
         let name = path
             .file_name()
@@ -45,10 +52,15 @@ impl OutputFormat {
                 gzip,
             }),
             (Some("parquet" | "pq"), false) => Ok(OutputFormat::Parquet),
+            (Some("h5ad"), false) if what == MATRIX => Ok(OutputFormat::H5ad),
             _ => Err(IoError::Format {
                 file: path.display().to_string(),
                 what,
-                allowed: ALLOWED,
+                allowed: if what == MATRIX {
+                    ALLOWED_MATRIX
+                } else {
+                    ALLOWED
+                },
             }),
         }
     }

@@ -6,6 +6,10 @@
 //!   gene and cell id files;
 //! - [`read_metadata`] and [`attach_metadata`]: a sample metadata table, matched to the
 //!   dataset by sample id;
+//! - [`read_h5ad`] / [`write_h5ad`]: AnnData `.h5ad` files (counts from `X`, a layer or
+//!   `raw.X`; `obs` as metadata), behind the default feature `h5ad`; [`read_10x_dir`]: a
+//!   10x Genomics matrix folder. [`read_counts`] takes both (a folder, an `.h5ad` file)
+//!   and the writers write `.h5ad` by extension;
 //! - [`align_genes`]: a dataset's genes in a model's gene order;
 //! - [`write_counts`], [`write_expression`], [`write_table`], [`write_json`]: results as
 //!   TSV/CSV (by extension, `.gz` compresses) or Parquet (matrices in long format: one
@@ -47,11 +51,14 @@ mod delimited;
 mod detect;
 mod error;
 mod format;
+pub mod h5ad;
+mod input;
 mod harmonise;
 mod metadata;
 mod mtx_read;
 mod mtx_write;
 mod source;
+mod tenx;
 mod value;
 mod write;
 mod write_parquet;
@@ -65,10 +72,14 @@ pub use delimited::Delimiter;
 pub use detect::{is_ensembl_gene_id, Detected, Orientation, OrientationBasis, SourceFormat};
 pub use error::{CountProblem, IoError};
 pub use format::OutputFormat;
+pub use h5ad::{
+    read_h5ad, write_h5ad, write_h5ad_expression, CountsMatrix, GeneIdColumn, H5adOptions,
+};
 pub use harmonise::{
     harmonise_gene_ids, strip_version, Duplicates, HarmoniseOptions, HarmoniseReport, Unmapped,
 };
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::read_matrix_market;
 pub use mtx_write::write_matrix_market;
+pub use tenx::{read_10x_dir, tenx_files};
 pub use write::{metadata_table, write_counts, write_expression, write_json, write_table};

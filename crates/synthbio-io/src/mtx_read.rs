@@ -230,6 +230,7 @@ pub fn read_matrix_market(
         comment_lines: 0,
         skipped_columns: Vec::new(),
         empty_cells: 0,
+        source: None,
     };
     let context = src.file.clone();
     let dataset = Dataset::new(counts, gene_ids, cell_ids)

@@ -2,7 +2,7 @@
 
 use crate::atomic::{atomic, atomic_maybe_gzip};
 use crate::error::{write_err, IoError};
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, MATRIX};
 use crate::{write_parquet, write_text};
 use ndarray::ArrayView2;
 use serde::Serialize;
@@ -21,7 +21,14 @@ use synthbio_core::{Cell, Dataset, Expression, Table};
 ///   data (64102 genes x 8 samples: 40.5 MB against 3.2 MB). For sparse single-cell data
 ///   prefer [`write_matrix_market`](crate::write_matrix_market): 12311 genes x 13999
 ///   cells made 344 MB of Parquet against a 30 MB `matrix.mtx.gz`.
+///
+/// - AnnData (`.h5ad`): see [`write_h5ad`](crate::write_h5ad) (counts in `X`, metadata
+///   and classifier probabilities in `obs`, latents in `obsm`).
 pub fn write_counts(path: &Path, dataset: &Dataset) -> Result<OutputFormat, IoError> {
+    if OutputFormat::from_path(path, MATRIX)? == OutputFormat::H5ad {
+        crate::h5ad::write_h5ad(path, dataset)?;
+        return Ok(OutputFormat::H5ad);
+    }
     write_matrix(
         path,
         write_parquet::Values::Counts(dataset.counts()),
@@ -35,7 +42,8 @@ pub fn write_counts(path: &Path, dataset: &Dataset) -> Result<OutputFormat, IoEr
 /// Writes normalized values (samples x genes) with their ids, laid out as
 /// [`write_counts`] does; the Parquet column is `value` (Float64) and the Arrow schema
 /// metadata key `synthbio.scale` holds the scale as JSON (text formats cannot carry it).
-/// Returns the format used.
+/// Returns the format used. `.h5ad` writes the values as a dense `X` with the scale in
+/// `uns["synthbio_scale"]` ([`write_h5ad_expression`](crate::write_h5ad_expression)).
 pub fn write_expression(
     path: &Path,
     expression: &Expression,
@@ -57,6 +65,10 @@ pub fn write_expression(
                 fix: "give one gene id per matrix column and one sample id per row",
             });
         }
+    }
+    if OutputFormat::from_path(path, MATRIX)? == OutputFormat::H5ad {
+        crate::h5ad::write_h5ad_expression(path, expression, gene_ids, sample_ids)?;
+        return Ok(OutputFormat::H5ad);
     }
     let scale = serde_json::to_string(&expression.scale).map_err(|source| IoError::Json {
         file: file.clone(),
@@ -80,7 +92,7 @@ fn write_matrix<T: std::fmt::Display + Copy>(
     sample_ids: &[String],
     metadata: HashMap<String, String>,
 ) -> Result<OutputFormat, IoError> {
-    let format = OutputFormat::from_path(path, "a matrix")?;
+    let format = OutputFormat::from_path(path, MATRIX)?;
     let file = path.display().to_string();
     match format {
         OutputFormat::Text { delimiter, gzip } => atomic_maybe_gzip(path, gzip, |w| {
@@ -89,6 +101,14 @@ fn write_matrix<T: std::fmt::Display + Copy>(
         OutputFormat::Parquet => atomic(path, |w| {
             write_parquet::write_matrix(w, &file, values, gene_ids, sample_ids, metadata)
         })?,
+        // The callers write .h5ad themselves, before coming here.
+        OutputFormat::H5ad => {
+            return Err(IoError::Format {
+                file,
+                what: MATRIX,
+                allowed: ".tsv, .txt, .csv (optionally followed by .gz) or .parquet",
+            })
+        }
     }
     Ok(format)
 }
@@ -105,6 +125,14 @@ pub fn write_table(path: &Path, table: &Table) -> Result<OutputFormat, IoError> 
             write_text::write_table(w, &file, delimiter, table)
         })?,
         OutputFormat::Parquet => atomic(path, |w| write_parquet::write_table(w, &file, table))?,
+        // A table is never told it may be .h5ad (from_path refuses it for tables).
+        OutputFormat::H5ad => {
+            return Err(IoError::Format {
+                file,
+                what: "a table",
+                allowed: ".tsv, .txt, .csv (optionally followed by .gz) or .parquet",
+            })
+        }
     }
     Ok(format)
 }

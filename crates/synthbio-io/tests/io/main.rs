@@ -3,8 +3,11 @@
 mod align;
 mod atomic;
 mod counts;
+#[cfg(feature = "h5ad")]
+mod h5ad;
 mod harmonise;
 mod metadata;
 mod mtx;
 mod support;
+mod tenx;
 mod write;

@@ -261,7 +261,7 @@ fn unknown_extensions_are_refused_before_writing() {
             err.to_string(),
             format!(
                 "cannot write a matrix to {}: use a file name ending in .tsv, .txt, .csv \
-                 (optionally followed by .gz) or .parquet",
+                 (optionally followed by .gz), .parquet or .h5ad",
                 path.display()
             )
         );
