@@ -228,6 +228,18 @@ pub enum IoError {
         /// Why.
         source: serde_json::Error,
     },
+    /// A folder given as counts that is not a 10x Genomics matrix folder.
+    #[error("{dir} is a folder but lacks {missing}; give a counts file, or a 10x Genomics matrix folder holding matrix.mtx.gz, features.tsv.gz (or genes.tsv.gz) and barcodes.tsv.gz")]
+    NotTenX {
+        /// The folder.
+        dir: String,
+        /// The files it lacks.
+        missing: String,
+    },
+    /// An AnnData `.h5ad` file that cannot be read or written (boxed: its messages
+    /// carry many parts).
+    #[error(transparent)]
+    H5ad(Box<crate::h5ad::H5adError>),
     /// The shipped gene annotation could not be read (a broken build).
     #[error("the gene annotation compiled into synthbio cannot be read ({message}); rebuild synthbio from a complete checkout (data/annotation/)")]
     Annotation {
@@ -260,18 +272,6 @@ pub enum IoError {
         /// The sample.
         sample: String,
     },
-    /// A folder given as counts that is not a 10x Genomics matrix folder.
-    #[error("{dir} is a folder but lacks {missing}; give a counts file, or a 10x Genomics matrix folder holding matrix.mtx.gz, features.tsv.gz (or genes.tsv.gz) and barcodes.tsv.gz")]
-    NotTenX {
-        /// The folder.
-        dir: String,
-        /// The files it lacks.
-        missing: String,
-    },
-    /// An AnnData `.h5ad` file that cannot be read or written (boxed: its messages
-    /// carry many parts).
-    #[error(transparent)]
-    H5ad(Box<crate::h5ad::H5adError>),
     /// The dataset type refused the parts read.
     #[error("{context}: {source}")]
     Dataset {
