@@ -1,8 +1,12 @@
 //! The `de` analysis plug-in: groups from a metadata column, normalization, tests.
 
 use crate::de::{differential_expression, DeResult, DeTest};
+use crate::design::Design;
 use crate::error::{DeError, Result};
+use crate::filter::{filter_by_expr, FilterParams};
 use crate::groups::Groups;
+use crate::welch::GeneTest;
+use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 use synthbio_core::{Analysis, Dataset};
 use synthbio_normalize::{normalize_dataset, Method, NormalizeParams};
@@ -27,6 +31,9 @@ pub struct DeParams {
     pub alpha: f64,
     /// Genes listed in the report's top-up and top-down tables; default 10.
     pub top_n: usize,
+    /// edgeR's `filterByExpr` on the two-group design before testing; default `None`
+    /// (every gene tested). Filtered genes keep their fold change and are left untested.
+    pub filter: Option<FilterParams>,
 }
 
 impl Default for DeParams {
@@ -39,6 +46,7 @@ impl Default for DeParams {
             normalization: NormalizeParams::new(Method::LogCpm { prior_count: 2.0 }),
             alpha: 0.05,
             top_n: 10,
+            filter: None,
         }
     }
 }
@@ -94,7 +102,13 @@ pub fn de_dataset(data: &Dataset, params: &DeParams) -> Result<DeResult> {
     params.validate()?;
     let groups =
         Groups::from_metadata(data, &params.group_column, &params.group_a, &params.group_b)?;
-    de_groups(data, &groups, params.test, &params.normalization)
+    de_groups_filtered(
+        data,
+        &groups,
+        params.test,
+        &params.normalization,
+        params.filter.as_ref(),
+    )
 }
 
 /// Two-group differential expression of a dataset's counts with explicit groups (rows of
@@ -106,6 +120,20 @@ pub fn de_groups(
     test: DeTest,
     normalization: &NormalizeParams,
 ) -> Result<DeResult> {
+    de_groups_filtered(data, groups, test, normalization, None)
+}
+
+/// [`de_groups`] with edgeR's `filterByExpr` first (on the groups' samples and the
+/// two-group design) when `filter` is given: the genes it removes keep their fold change
+/// and mean but are not tested (`None` t, p and adjusted p, out of the BH adjustment and
+/// of the variance prior). Library sizes count every gene (edgeR's `keep.lib.sizes = TRUE`).
+pub fn de_groups_filtered(
+    data: &Dataset,
+    groups: &Groups,
+    test: DeTest,
+    normalization: &NormalizeParams,
+    filter: Option<&FilterParams>,
+) -> Result<DeResult> {
     groups.check(data.n_samples(), 2)?;
     let rows: Vec<usize> = groups.a.iter().chain(&groups.b).copied().collect();
     let subset = data.select_samples(&rows);
@@ -115,19 +143,69 @@ pub fn de_groups(
         b: (groups.a.len()..rows.len()).collect(),
         ..groups.clone()
     };
-    let mut result =
-        differential_expression(&normalized.expression, data.gene_ids(), &local, test)?;
-    result.groups = groups.clone();
-    Ok(result)
+    let Some(filter) = filter else {
+        let mut result =
+            differential_expression(&normalized.expression, data.gene_ids(), &local, test)?;
+        result.groups = groups.clone();
+        return Ok(result);
+    };
+    let design = Design::two_group(&local.a, &local.b, rows.len());
+    let keep = filter_by_expr(subset.counts().mapv(f64::from).view(), &design, filter)?;
+    let cols: Vec<usize> = (0..keep.len()).filter(|&j| keep[j]).collect();
+    let mut kept = normalized.expression.clone();
+    kept.values = normalized.expression.values.select(Axis(1), &cols);
+    let ids: Vec<String> = cols.iter().map(|&j| data.gene_ids()[j].clone()).collect();
+    let tested = differential_expression(&kept, &ids, &local, test)?;
+    // Every gene, in input order: the kept ones tested, the others with their fold change.
+    let all = differential_expression_untested(&normalized.expression, data.gene_ids(), &local)?;
+    let mut tested_genes = tested.genes.into_iter();
+    let genes = all
+        .into_iter()
+        .zip(&keep)
+        .map(|(g, &k)| {
+            if k {
+                tested_genes.next().unwrap_or(g)
+            } else {
+                g
+            }
+        })
+        .collect();
+    Ok(DeResult {
+        groups: groups.clone(),
+        genes,
+        n_filtered: keep.len() - cols.len(),
+        ..tested
+    })
+}
+
+/// Fold change and mean of every gene without a test (the genes a filter removed).
+fn differential_expression_untested(
+    values: &synthbio_core::Expression<f64>,
+    gene_ids: &[String],
+    groups: &Groups,
+) -> Result<Vec<crate::de::DeGene>> {
+    let v = values.values.view();
+    let a = crate::stats::GroupStats::of(v, &groups.a);
+    let b = crate::stats::GroupStats::of(v, &groups.b);
+    let (na, nb) = (a.n as f64, b.n as f64);
+    Ok((0..v.ncols())
+        .map(|g| crate::de::DeGene {
+            gene_id: gene_ids[g].clone(),
+            log2_fc: a.mean[g] - b.mean[g],
+            mean_expression: (na * a.mean[g] + nb * b.mean[g]) / (na + nb),
+            test: GeneTest::UNDEFINED,
+            adj_p_value: None,
+        })
+        .collect())
 }
 
 /// The `de` analysis: moderated or Welch t per gene between two metadata groups, with
 /// BH adjusted p-values and a volcano-ready table.
 ///
-/// Every gene is tested, as limma would with the matrix given: genes without counts in
-/// the tested samples enter the variance prior (pulling `s0^2` down and `d0` towards 0).
-/// Select expressed genes first (`Dataset::select_genes`, as edgeR's `filterByExpr`
-/// before limma) for a prior that reflects expressed genes.
+/// By default every gene is tested, as limma would with the matrix given: genes without
+/// counts in the tested samples enter the variance prior (pulling `s0^2` down and `d0`
+/// towards 0). Set `filter` (edgeR's `filterByExpr`, as the CLI does by default) for a
+/// prior that reflects expressed genes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct De;
 

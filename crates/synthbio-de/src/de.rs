@@ -1,9 +1,12 @@
 //! Two-group differential expression: per-gene tests, BH, and the volcano table.
 
 use crate::bh::benjamini_hochberg;
+use crate::design::Design;
+use crate::ebayes::{ebayes, EBayesOptions};
 use crate::error::{DeError, Result};
 use crate::groups::Groups;
-use crate::limma::{moderated_from_stats, PriorFit};
+use crate::limma::PriorFit;
+use crate::lmfit::lm_fit;
 use crate::stats::GroupStats;
 use crate::welch::{welch_from_stats, GeneTest};
 use ndarray::{ArrayView2, Axis};
@@ -49,6 +52,10 @@ pub struct DeResult {
     pub prior: Option<PriorFit>,
     /// The genes.
     pub genes: Vec<DeGene>,
+    /// Genes a filter (edgeR's `filterByExpr`) removed before testing: they are listed with
+    /// their fold change but untested.
+    #[serde(default)]
+    pub n_filtered: usize,
 }
 
 impl DeResult {
@@ -114,7 +121,7 @@ pub fn differential_expression(
     let (tests, prior) = match test {
         DeTest::Welch => (welch_from_stats(&a, &b), None),
         DeTest::Moderated => {
-            let (t, p) = moderated_from_stats(&a, &b);
+            let (t, p) = moderated(v, groups)?;
             (t, Some(p))
         }
     };
@@ -135,7 +142,35 @@ pub fn differential_expression(
         groups: groups.clone(),
         prior,
         genes,
+        n_filtered: 0,
     })
+}
+
+/// limma's moderated t of the two-group design `~ group` (cases over controls): the
+/// general `lm_fit` + `ebayes` path on the groups' samples.
+fn moderated(v: ArrayView2<'_, f64>, groups: &Groups) -> Result<(Vec<GeneTest>, PriorFit)> {
+    let rows: Vec<usize> = groups.a.iter().chain(&groups.b).copied().collect();
+    let sub = v.select(Axis(0), &rows);
+    let n_case = groups.a.len();
+    let design = Design::two_group(
+        &(0..n_case).collect::<Vec<_>>(),
+        &(n_case..rows.len()).collect::<Vec<_>>(),
+        rows.len(),
+    );
+    let fit = ebayes(
+        lm_fit(sub.view(), &design, None)?,
+        &EBayesOptions::default(),
+    )?;
+    let tests = (0..fit.s2_post.len())
+        .map(|g| {
+            if fit.s2_post[g].is_nan() || fit.s2_post[g] <= 0.0 {
+                GeneTest::UNDEFINED
+            } else {
+                GeneTest::new(fit.t[[g, 1]], fit.df_total[g])
+            }
+        })
+        .collect();
+    Ok((tests, fit.prior))
 }
 
 /// Refuses NaN or infinite values in the samples tested.

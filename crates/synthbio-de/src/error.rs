@@ -73,6 +73,62 @@ pub enum DeError {
         /// What to give instead.
         fix: String,
     },
+    /// A design that cannot be fitted (too few samples, an all-zero column, a bad file).
+    #[error("invalid design: {reason}; {fix}")]
+    InvalidDesign {
+        /// What is wrong, naming the columns.
+        reason: String,
+        /// What to do.
+        fix: String,
+    },
+    /// A formula that does not parse.
+    #[error("formula {formula:?}: {reason}")]
+    InvalidFormula {
+        /// The formula given.
+        formula: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// Design columns that are linear combinations of earlier ones.
+    #[error(
+        "the design is rank deficient: coefficient(s) {dependent:?} are linear combinations of          the other columns {columns:?}; drop those terms (or the confounded factor) from the design"
+    )]
+    RankDeficient {
+        /// All design columns.
+        columns: Vec<String>,
+        /// The non-estimable ones (R's `nonEstimable`).
+        dependent: Vec<String>,
+    },
+    /// A coefficient or contrast name the design does not have.
+    #[error("coefficient {name:?} is not in the design; its coefficients are {available:?}")]
+    UnknownCoefficient {
+        /// The name asked for.
+        name: String,
+        /// The design's coefficients.
+        available: Vec<String>,
+    },
+    /// A missing value in a formula's metadata column.
+    #[error(
+        "metadata column {column:?} has a missing value ({value:?}) at sample row {row}: fill it          in, or drop that sample before fitting a design with this column"
+    )]
+    MissingValue {
+        /// The column.
+        column: String,
+        /// The sample row (0-based).
+        row: usize,
+        /// The value found (empty or NA).
+        value: String,
+    },
+    /// A factor with a single level.
+    #[error(
+        "factor {column:?} has one level ({level:?}) in the samples tested: it cannot be          estimated; drop it from the formula"
+    )]
+    OneLevel {
+        /// The column.
+        column: String,
+        /// Its only level.
+        level: String,
+    },
     /// Two inputs of different lengths or shapes.
     #[error("{what}: expected {expected}, found {found}")]
     Shape {

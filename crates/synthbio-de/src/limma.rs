@@ -1,28 +1,29 @@
-//! limma's moderated t (Smyth 2004, Statistical Applications in Genetics and Molecular
-//! Biology 3:3): a two-group linear model per gene, then empirical-Bayes shrinkage of the
-//! residual variances towards a common prior (`squeezeVar` / `fitFDist`).
+//! limma's variance prior (Smyth 2004, Statistical Applications in Genetics and Molecular
+//! Biology 3:3): `fitFDist` and `squeezeVar`, with or without a trend in the average log
+//! expression (limma-trend), as limma 3.5x computes them.
 
+use crate::linalg::Qr;
 use crate::special::{trigamma, trigamma_inverse};
-use crate::stats::GroupStats;
-use crate::welch::GeneTest;
-use rayon::prelude::*;
+use crate::spline::natural_spline_basis;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
-/// The prior of the residual variances: `s2 ~ s0^2 F(d, d0)`.
+/// The prior of the residual variances: `s2 ~ s0^2 F(d, d0)` (one `s0^2` per gene with a trend).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PriorFit {
     /// Prior degrees of freedom `d0` (limma's `df.prior`; may be infinite).
     pub df_prior: f64,
-    /// Prior variance `s0^2` (limma's `var.prior`).
+    /// Prior variance `s0^2` (limma's `var.prior`; with a trend, its median over genes).
     pub var_prior: f64,
 }
 
 /// Variances after shrinkage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SqueezedVar {
-    /// The fitted prior.
+    /// The fitted prior (with a trend, `var_prior` is the median of `var_prior_genes`).
     pub prior: PriorFit,
+    /// Prior variance per gene (one value repeated without a trend).
+    pub var_prior_genes: Vec<f64>,
     /// Posterior variances `(d s2 + d0 s0^2) / (d + d0)` (`s0^2` where `d0` is infinite).
     pub var_post: Vec<f64>,
 }
@@ -31,17 +32,44 @@ pub struct SqueezedVar {
 /// log variances. `var` must hold finite non-negative values, `df > 0` residual df.
 ///
 /// Zero variances are offset to `1e-5 * median` (median taken as 1 if more than half are
-/// zero), as limma does. With fewer than 2 variances there is nothing to estimate:
-/// `d0 = 0` and `s0^2` is the variance itself (or NaN when there is none).
+/// zero), as limma does. When the variances vary less than `F(d, inf)` predicts, `d0` is
+/// infinite and `s0^2` is the mean of the (offset) variances, as limma since 3.19.11
+/// (before, the geometric mean). With fewer than 2 variances there is nothing to
+/// estimate: `d0 = 0` and `s0^2` is the variance itself (or NaN when there is none).
 pub fn fit_f_dist(var: &[f64], df: f64) -> PriorFit {
+    let (df_prior, s0) = fit(var, df, None);
+    PriorFit {
+        df_prior,
+        var_prior: s0.first().copied().unwrap_or(f64::NAN),
+    }
+}
+
+/// `fitFDist` with a covariate (limma-trend: `covariate` = average log expression): the
+/// mean of the log variances is a natural cubic spline in the covariate with 1 to 4 df
+/// (by the number of genes, at most the number of distinct covariate values), so the
+/// prior variance is one per gene. `var` and `covariate` have the same length.
+pub fn fit_f_dist_trend(var: &[f64], df: f64, covariate: &[f64]) -> (f64, Vec<f64>) {
+    fit(var, df, Some(covariate))
+}
+
+fn fit(var: &[f64], df: f64, covariate: Option<&[f64]>) -> (f64, Vec<f64>) {
     let n = var.len();
     if n < 2 {
-        return PriorFit {
-            df_prior: 0.0,
-            var_prior: var.first().copied().unwrap_or(f64::NAN),
-        };
+        return (
+            0.0,
+            vec![var.first().copied().unwrap_or(f64::NAN); n.max(1)],
+        );
     }
-    let mut sorted: Vec<f64> = var.iter().map(|&v| v.max(0.0)).collect();
+    let mut splinedf = 1;
+    if let Some(c) = covariate {
+        splinedf = 1 + usize::from(n >= 3) + usize::from(n >= 6) + usize::from(n >= 30);
+        let mut u = c.to_vec();
+        u.sort_by(f64::total_cmp);
+        u.dedup();
+        splinedf = splinedf.min(u.len());
+    }
+    let x: Vec<f64> = var.iter().map(|&v| v.max(0.0)).collect();
+    let mut sorted = x.clone();
     sorted.sort_by(f64::total_cmp);
     let mid = n / 2;
     let mut median = if n % 2 == 1 {
@@ -52,77 +80,102 @@ pub fn fit_f_dist(var: &[f64], df: f64) -> PriorFit {
     if median == 0.0 {
         median = 1.0;
     }
-    let floor = 1e-5 * median;
+    let x: Vec<f64> = x.iter().map(|v| v.max(1e-5 * median)).collect();
     let half = df / 2.0;
-    // e = log(s2) - digamma(d/2) + log(d/2): its mean and variance give s0^2 and d0.
-    let e: Vec<f64> = var
+    // e = log(s2) - digamma(d/2) + log(d/2): its mean (or trend) and variance give s0^2 and d0.
+    let e: Vec<f64> = x
         .iter()
-        .map(|&v| v.max(0.0).max(floor).ln() - digamma(half) + half.ln())
+        .map(|v| v.ln() - digamma(half) + half.ln())
         .collect();
-    let emean = e.iter().sum::<f64>() / n as f64;
-    let evar = e.iter().map(|x| (x - emean).powi(2)).sum::<f64>() / (n - 1) as f64 - trigamma(half);
+    let (emean, evar) = match covariate {
+        Some(c) if splinedf >= 2 => {
+            let basis = natural_spline_basis(c, splinedf);
+            let qr = Qr::new(basis.view());
+            let effects = qr.qty(ndarray::ArrayView1::from(&e));
+            let rank = qr.rank;
+            let mut fitted_effects = effects.clone();
+            let resid: f64 = effects.iter().skip(rank).map(|v| v * v).sum::<f64>();
+            for v in fitted_effects.iter_mut().skip(rank) {
+                *v = 0.0;
+            }
+            // Fitted values = X b with R b = effects[..rank].
+            let b = qr.solve_r(fitted_effects.view());
+            let fitted: Vec<f64> = (0..n)
+                .map(|i| {
+                    qr.pivot[..rank]
+                        .iter()
+                        .zip(&b)
+                        .map(|(&j, bj)| basis[[i, j]] * bj)
+                        .sum()
+                })
+                .collect();
+            (fitted, resid / (n - rank) as f64)
+        }
+        _ => {
+            let m = e.iter().sum::<f64>() / n as f64;
+            let v = e.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+            (vec![m], v)
+        }
+    };
+    let evar = evar - trigamma(half);
     if evar > 0.0 {
         let df_prior = 2.0 * trigamma_inverse(evar);
-        let var_prior = (emean + digamma(df_prior / 2.0) - (df_prior / 2.0).ln()).exp();
-        PriorFit {
-            df_prior,
-            var_prior,
-        }
+        let shift = digamma(df_prior / 2.0) - (df_prior / 2.0).ln();
+        (df_prior, emean.iter().map(|m| (m + shift).exp()).collect())
+    } else if covariate.is_some() && splinedf >= 2 {
+        (f64::INFINITY, emean.iter().map(|m| m.exp()).collect())
     } else {
-        PriorFit {
-            df_prior: f64::INFINITY,
-            var_prior: emean.exp(),
+        // limma >= 3.19.11: the pooled variance, the MLE of the scale here.
+        (f64::INFINITY, vec![x.iter().sum::<f64>() / n as f64])
+    }
+}
+
+/// limma's `squeezeVar`: the prior from [`fit_f_dist`] (or [`fit_f_dist_trend`] when a
+/// covariate is given) and the posterior variances.
+pub fn squeeze_var(var: &[f64], df: f64, covariate: Option<&[f64]>) -> SqueezedVar {
+    let (df_prior, s0) = fit(var, df, covariate);
+    let n = var.len();
+    let prior_of = |g: usize| if s0.len() == n { s0[g] } else { s0[0] };
+    let var_post = (0..n)
+        .map(|g| {
+            if df_prior.is_infinite() {
+                prior_of(g)
+            } else if n < 2 {
+                var[g]
+            } else {
+                (df * var[g] + df_prior * prior_of(g)) / (df + df_prior)
+            }
+        })
+        .collect();
+    let var_prior_genes: Vec<f64> = (0..n).map(prior_of).collect();
+    PriorFit {
+        df_prior,
+        var_prior: median(&var_prior_genes),
+    }
+    .with(var_prior_genes, var_post)
+}
+
+impl PriorFit {
+    fn with(self, var_prior_genes: Vec<f64>, var_post: Vec<f64>) -> SqueezedVar {
+        SqueezedVar {
+            prior: self,
+            var_prior_genes,
+            var_post,
         }
     }
 }
 
-/// limma's `squeezeVar`: the prior from [`fit_f_dist`] and the posterior variances.
-pub fn squeeze_var(var: &[f64], df: f64) -> SqueezedVar {
-    let prior = fit_f_dist(var, df);
-    let var_post = var
-        .iter()
-        .map(|&v| {
-            if prior.df_prior.is_infinite() {
-                prior.var_prior
-            } else if var.len() < 2 {
-                v
-            } else {
-                (df * v + prior.df_prior * prior.var_prior) / (df + prior.df_prior)
-            }
-        })
-        .collect();
-    SqueezedVar { prior, var_post }
-}
-
-/// Moderated t per gene from the two groups' statistics.
-///
-/// The model is limma's `lmFit` on the design `~ group`: coefficient = `mean_a - mean_b`,
-/// residual variance = pooled variance with `d = n_a + n_b - 2` df, unscaled standard
-/// error `sqrt(1/n_a + 1/n_b)`. Then `eBayes`: `t = coef / (se_unscaled * sqrt(s2_post))`
-/// on `d + d0` df, capped at the pooled df of all genes (limma's `df.total`). A gene whose
-/// posterior variance is 0 (only when `d0 = 0`) gets [`GeneTest::UNDEFINED`].
-pub fn moderated_from_stats(a: &GroupStats, b: &GroupStats) -> (Vec<GeneTest>, PriorFit) {
-    let d = (a.n + b.n - 2) as f64;
-    let pooled: Vec<f64> = a
-        .var
-        .iter()
-        .zip(&b.var)
-        .map(|(va, vb)| ((a.n - 1) as f64 * va + (b.n - 1) as f64 * vb) / d)
-        .collect();
-    let squeezed = squeeze_var(&pooled, d);
-    let unscaled = (1.0 / a.n as f64 + 1.0 / b.n as f64).sqrt();
-    let df_total = (d + squeezed.prior.df_prior).min(d * pooled.len() as f64);
-    let tests = squeezed
-        .var_post
-        .par_iter()
-        .enumerate()
-        .map(|(g, &s2)| {
-            if s2.is_nan() || s2 <= 0.0 {
-                return GeneTest::UNDEFINED;
-            }
-            let t = (a.mean[g] - b.mean[g]) / (unscaled * s2.sqrt());
-            GeneTest::new(t, df_total)
-        })
-        .collect();
-    (tests, squeezed.prior)
+/// Median (R's `median`), NaN for an empty slice.
+pub(crate) fn median(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let m = s.len() / 2;
+    if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        (s[m - 1] + s[m]) / 2.0
+    }
 }

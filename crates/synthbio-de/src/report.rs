@@ -92,7 +92,14 @@ impl Report for DeReport {
             r.genes.len(),
             self.alpha
         ));
-        let untested = r.n_untested();
+        if r.n_filtered > 0 {
+            paragraphs.push(format!(
+                "{} genes were removed by edgeR's filterByExpr before testing: they are listed \
+                 with their fold change, left blank and out of the BH adjustment.",
+                r.n_filtered
+            ));
+        }
+        let untested = r.n_untested() - r.n_filtered;
         if untested > 0 {
             paragraphs.push(format!(
                 "{untested} genes have zero variance in both groups: their t is undefined, \

@@ -4,11 +4,12 @@ use ndarray::Array2;
 use serde_json::Value;
 use synthbio_core::{Dataset, MetadataTable};
 
-const SLICE: &str = include_str!("golden/airway_slice.tsv");
-const SAMPLES: &str = include_str!("golden/airway_samples.tsv");
-const EXPECTED: &str = include_str!("golden/expected.json");
+const SLICE: &str = include_str!("../../../synthbio-normalize/tests/golden/airway_slice.tsv");
+const SAMPLES: &str = include_str!("../golden/airway_samples.tsv");
+const EXPECTED: &str = include_str!("../golden/expected.json");
 
-/// The airway slice as a samples x genes dataset with `cell` and `dex` metadata.
+/// The airway slice as a samples x genes dataset with `cell`, `dex` and `avgLength`
+/// metadata (the slice is the normalize crate's copy: one file for both crates).
 pub fn airway() -> Dataset {
     let mut lines = SLICE.lines();
     let header: Vec<String> = lines
@@ -32,7 +33,8 @@ pub fn airway() -> Dataset {
     let (run, cell, dex) = (col("run"), col("cell"), col("dex"));
     let rows: Vec<Vec<&str>> = s.map(|l| l.split('\t').collect()).collect();
     let mut meta = MetadataTable::new(header.len());
-    for (key, k) in [("cell", cell), ("dex", dex)] {
+    let avg = col("avgLength");
+    for (key, k) in [("cell", cell), ("dex", dex), ("avgLength", avg)] {
         let values = header
             .iter()
             .map(|h| rows.iter().find(|r| r[run] == h).map(|r| r[k].to_string()))
@@ -64,13 +66,14 @@ pub fn numbers(v: &Value) -> Vec<f64> {
     options(v).into_iter().map(Option::unwrap).collect()
 }
 
-/// Asserts `got` is within `abs + rel * |want|` of `want`, with `None` where `want` is null.
+/// Asserts `got` is within `abs` or `rel * max(|got|, |want|)` of `want` (approx's
+/// `relative_eq`), with `None` where `want` is null.
 pub fn assert_close_opt(got: &[Option<f64>], want: &[Option<f64>], abs: f64, rel: f64, what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (k, (g, w)) in got.iter().zip(want).enumerate() {
         match (g, w) {
             (Some(g), Some(w)) => assert!(
-                (g - w).abs() <= abs + rel * w.abs(),
+                approx::relative_eq!(*g, *w, epsilon = abs, max_relative = rel),
                 "{what}[{k}]: got {g}, expected {w}"
             ),
             (g, w) => assert_eq!(g, w, "{what}[{k}]"),
@@ -83,4 +86,80 @@ pub fn assert_close(got: &[f64], want: &[f64], abs: f64, rel: f64, what: &str) {
     let g: Vec<Option<f64>> = got.iter().copied().map(Some).collect();
     let w: Vec<Option<f64>> = want.iter().copied().map(Some).collect();
     assert_close_opt(&g, &w, abs, rel, what);
+}
+
+/// A golden TSV written by `make_limma_golden.R`: `# key<TAB>value` header lines, then a
+/// table.
+pub struct Golden {
+    /// The first header line (R, limma and edgeR versions).
+    pub versions: String,
+    /// `# key<TAB>value` lines.
+    pub meta: Vec<(String, String)>,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Golden {
+    /// Parses the text.
+    pub fn parse(text: &str) -> Golden {
+        let mut meta = Vec::new();
+        let mut versions = String::new();
+        let mut lines = text.lines().peekable();
+        while let Some(l) = lines.peek().filter(|l| l.starts_with('#')) {
+            let body = l.trim_start_matches('#').trim();
+            if versions.is_empty() {
+                versions = body.to_string();
+            } else if let Some((k, v)) = body.split_once('\t') {
+                meta.push((k.to_string(), v.to_string()));
+            }
+            lines.next();
+        }
+        let columns = lines
+            .next()
+            .unwrap()
+            .split('\t')
+            .map(String::from)
+            .collect();
+        let rows = lines
+            .map(|l| l.split('\t').map(String::from).collect())
+            .collect();
+        Golden {
+            versions,
+            meta,
+            columns,
+            rows,
+        }
+    }
+
+    /// A header value as a number (`Inf` is infinity).
+    pub fn meta_f64(&self, key: &str) -> f64 {
+        let v = &self.meta.iter().find(|(k, _)| k == key).unwrap().1;
+        parse_r(v)
+    }
+
+    /// A column as text.
+    pub fn text(&self, name: &str) -> Vec<String> {
+        let j = self
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        self.rows.iter().map(|r| r[j].clone()).collect()
+    }
+
+    /// A column as numbers.
+    pub fn col(&self, name: &str) -> Vec<f64> {
+        self.text(name).iter().map(|v| parse_r(v)).collect()
+    }
+}
+
+/// A number as R writes it (`Inf`, `-Inf`).
+pub fn parse_r(v: &str) -> f64 {
+    match v {
+        "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => v.parse().unwrap_or_else(|_| panic!("not a number: {v:?}")),
+    }
 }

@@ -1,7 +1,9 @@
 //! Tests of synthbio-de: golden values from `golden/make_golden.py` (numpy/scipy,
-//! independent formulas), errors and edge cases, invariants. One test binary.
+//! independent formulas) and `golden/make_limma_golden.R` (limma and edgeR themselves),
+//! errors and edge cases, invariants. One test binary.
 
 mod common;
 mod errors;
 mod golden_values;
+mod limma_golden;
 mod properties;

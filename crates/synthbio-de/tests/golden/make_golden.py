@@ -2,7 +2,8 @@
 
 Input: the first 200 genes of the airway dexamethasone counts (Himes et al. 2014,
 GSE52778; Bioconductor 'airway' via inmoose 0.9.1), 8 samples (4 donors, dex trt/untrt),
-in airway_slice.tsv (genes x samples) and airway_samples.tsv.
+in crates/synthbio-normalize/tests/golden/airway_slice.tsv (genes x samples) and
+airway_samples.tsv here.
 
 References implemented here from the publications, not from the Rust code:
 - edgeR log CPM with prior count (McCarthy, Chen & Smyth 2012, NAR 40:4288):
@@ -13,7 +14,8 @@ References implemented here from the publications, not from the Rust code:
   df, unscaled se sqrt(1/n_a + 1/n_b). Hyperparameters by moments of
   e_g = log(s2_g) - digamma(d/2) + log(d/2): mean(e) = log(s0^2) + digamma(d0/2) -
   log(d0/2) and var(e) - trigamma(d/2) = trigamma(d0/2) (solved with brentq; d0 = inf
-  when the left side is <= 0, s0^2 = exp(mean(e)) then). Variances are floored at
+  when the left side is <= 0, s0^2 = mean of the offset variances then, as limma >=
+  3.19.11). Variances are floored at
   1e-5 * median (median 1 if it is 0), as limma's fitFDist. Posterior
   s2_post = (d s2 + d0 s0^2) / (d + d0); moderated t = coef / (se * sqrt(s2_post)) on
   d + d0 df (capped at the total residual df), two-sided p from scipy.stats.t.
@@ -35,11 +37,13 @@ import numpy as np
 from scipy import optimize, special, stats
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# One copy of the slice for both crates: the normalize crate's.
+SLICE = os.path.join(HERE, "..", "..", "..", "synthbio-normalize", "tests", "golden", "airway_slice.tsv")
 ZERO_SD = 1e-10
 
 
 def read():
-    with open(os.path.join(HERE, "airway_slice.tsv")) as f:
+    with open(SLICE) as f:
         header = f.readline().rstrip("\n").split("\t")[1:]
         genes, rows = [], []
         for line in f:
@@ -103,7 +107,8 @@ def fit_f_dist(s2, d):
         d0 = 2 * trigamma_inverse(evar)
         s0 = np.exp(emean + special.digamma(d0 / 2) - np.log(d0 / 2))
     else:
-        d0, s0 = np.inf, np.exp(emean)
+        # limma >= 3.19.11: the mean of the (offset) variances (before: exp(emean)).
+        d0, s0 = np.inf, x.mean()
     return float(d0), float(s0)
 
 
@@ -219,14 +224,8 @@ def main():
         "tetragamma": [float(special.polygamma(2, x)) for x in xs],
         "trigamma_inverse": [trigamma_inverse(x) for x in xs],
     }
-    # fitFDist edge cases: constant variances (d0 infinite), mostly zero variances.
-    rng = np.random.default_rng(7)
-    mostly_zero = np.concatenate([np.zeros(6), rng.gamma(2.0, 0.1, 4)])
-    # JSON has no infinity: an infinite d0 is written as null.
-    gold["fit_f_dist"] = [
-        {"var": v.tolist(), "df": d, "result": nulls(fit_f_dist(v, d))}
-        for v, d in [(np.full(10, 0.5), 4.0), (mostly_zero, 6.0)]
-    ]
+    # fitFDist edge cases (d0 infinite, mostly zero variances) come from limma itself:
+    # limma_fit_f_dist.tsv, written by make_limma_golden.R.
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(gold, f, allow_nan=False)
     m = gold["log_cpm"]["moderated"]

@@ -1,0 +1,219 @@
+//! Differential expression for a study design: edgeR's `filterByExpr`, then log CPM +
+//! limma-trend (or plain `eBayes`) or `voom`, `lmFit`, a coefficient or contrast,
+//! `eBayes` and `topTable`.
+
+use crate::design::Design;
+use crate::ebayes::{ebayes, EBayesOptions, TopRow};
+use crate::error::{DeError, Result};
+use crate::filter::{filter_by_expr, FilterParams};
+use crate::limma::PriorFit;
+use crate::lmfit::lm_fit;
+use crate::voom::voom;
+use ndarray::{Array2, Axis};
+use serde::{Deserialize, Serialize};
+use synthbio_core::{Dataset, Report, ReportSection, Table};
+use synthbio_normalize::{normalize, Method, NormalizeParams};
+
+/// What is tested: one coefficient of the design, or a contrast of its coefficients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tested {
+    /// A coefficient by name, e.g. `dextrt`.
+    Coef(String),
+    /// A contrast: `name=weight` pairs (`dextrt=1,dexuntrt=-1`) or one weight per coefficient.
+    Contrast(String),
+}
+
+/// How counts become the values fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// edgeR log CPM (prior count 2), unweighted.
+    #[default]
+    LogCpm,
+    /// limma's voom: log CPM with precision weights from the mean-variance trend.
+    Voom,
+}
+
+/// Settings of [`design_de`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesignDeParams {
+    /// The design (from [`Design::from_formula`] or [`Design::from_tsv`]); one row per sample.
+    pub design: Design,
+    /// The coefficient or contrast tested.
+    pub tested: Tested,
+    /// Values fitted.
+    pub transform: Transform,
+    /// limma-trend (prior variance as a function of average log expression).
+    pub trend: bool,
+    /// `filterByExpr` settings; `None` tests every gene.
+    pub filter: Option<FilterParams>,
+}
+
+/// The result: limma's `topTable` (sort.by = "none") over the genes kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesignDe {
+    /// What was tested (coefficient name or contrast).
+    pub tested: String,
+    /// The design's coefficients.
+    pub design_columns: Vec<String>,
+    /// How the values were made and fitted, in words.
+    pub method: String,
+    /// Genes in the input.
+    pub n_genes_input: usize,
+    /// Gene ids tested (the ones the filter kept), in input order.
+    pub gene_ids: Vec<String>,
+    /// One row per tested gene.
+    pub rows: Vec<TopRow>,
+    /// The variance prior (median prior variance with a trend).
+    pub prior: PriorFit,
+}
+
+/// Columns of [`DesignDe`]'s table, as limma's `topTable`.
+pub const TOP_TABLE_COLUMNS: [&str; 7] = [
+    "gene_id",
+    "logFC",
+    "AveExpr",
+    "t",
+    "P.Value",
+    "adj.P.Val",
+    "B",
+];
+
+/// Differential expression of `data` (all its samples) on a design: `filterByExpr` on
+/// the design (unless `filter` is `None`), the values of the kept genes with library sizes
+/// over all genes (edgeR's `keep.lib.sizes = TRUE`), `lmFit`, the coefficient or
+/// contrast, `eBayes`, `topTable`.
+pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
+    let design = &params.design;
+    if design.n_samples() != data.n_samples() {
+        return Err(DeError::Shape {
+            what: "design rows (one per sample of the dataset)".into(),
+            expected: data.n_samples(),
+            found: design.n_samples(),
+        });
+    }
+    design.check()?;
+    let counts = data.counts().mapv(f64::from);
+    let keep = match &params.filter {
+        Some(f) => filter_by_expr(counts.view(), design, f)?,
+        None => vec![true; data.n_genes()],
+    };
+    let cols: Vec<usize> = (0..keep.len()).filter(|&j| keep[j]).collect();
+    if cols.len() < 2 {
+        return Err(DeError::InvalidParam {
+            name: "filter",
+            value: format!("{} of {} genes kept", cols.len(), data.n_genes()),
+            fix: "test every gene (--all-genes) or give deeper libraries".into(),
+        });
+    }
+    // Library sizes count every gene (edgeR's keep.lib.sizes = TRUE): the filter chooses
+    // the genes tested, not the samples' depths.
+    let (values, weights): (Array2<f64>, Option<Array2<f64>>) = match params.transform {
+        Transform::LogCpm => {
+            let n = normalize::<u32, f64>(
+                data.counts(),
+                &NormalizeParams::new(Method::LogCpm { prior_count: 2.0 }),
+            )
+            .map_err(|e| e.with_ids(data.sample_ids(), data.gene_ids()))?;
+            (n.expression.values.select(Axis(1), &cols), None)
+        }
+        Transform::Voom => {
+            let lib: Vec<f64> = counts.rows().into_iter().map(|r| r.sum()).collect();
+            let kept = counts.select(Axis(1), &cols);
+            let v = voom(kept.view(), design, Some(&lib))?;
+            (v.e, Some(v.weights))
+        }
+    };
+    let mut fit = lm_fit(values.view(), design, weights.as_ref().map(|w| w.view()))?;
+    let (coef, tested) = match &params.tested {
+        Tested::Coef(name) => (design.coef_index(name)?, name.clone()),
+        Tested::Contrast(spec) => {
+            let c = design.contrast(spec)?;
+            fit = fit.contrast(&c, spec)?;
+            (0, spec.clone())
+        }
+    };
+    let options = EBayesOptions {
+        trend: params.trend,
+        ..EBayesOptions::default()
+    };
+    let moderated = ebayes(fit, &options)?;
+    let rows = moderated.top_table(coef)?;
+    let method = format!(
+        "{}{}, lmFit, eBayes{}",
+        match &params.filter {
+            Some(_) => format!(
+                "edgeR filterByExpr kept {} of {} genes; ",
+                cols.len(),
+                data.n_genes()
+            ),
+            None => format!("all {} genes tested; ", data.n_genes()),
+        },
+        match params.transform {
+            Transform::LogCpm => "edgeR log CPM (prior count 2)",
+            Transform::Voom => "voom precision weights",
+        },
+        if params.trend { " (trend)" } else { "" }
+    );
+    Ok(DesignDe {
+        tested,
+        design_columns: design.columns.clone(),
+        method,
+        n_genes_input: data.n_genes(),
+        gene_ids: cols.iter().map(|&j| data.gene_ids()[j].clone()).collect(),
+        rows,
+        prior: moderated.prior,
+    })
+}
+
+impl DesignDe {
+    /// Genes with adjusted p-value below `alpha`.
+    pub fn n_significant(&self, alpha: f64) -> usize {
+        self.rows.iter().filter(|r| r.adj_p_value < alpha).count()
+    }
+}
+
+impl Report for DesignDe {
+    /// limma's topTable columns, one row per tested gene in input order.
+    fn table(&self) -> Table {
+        let mut t = Table::new(TOP_TABLE_COLUMNS);
+        for (id, r) in self.gene_ids.iter().zip(&self.rows) {
+            t.push(vec![
+                id.as_str().into(),
+                r.log_fc.into(),
+                r.ave_expr.into(),
+                r.t.into(),
+                r.p_value.into(),
+                r.adj_p_value.into(),
+                r.b.into(),
+            ]);
+        }
+        t
+    }
+
+    fn section(&self) -> ReportSection {
+        ReportSection {
+            title: format!("Differential expression: {}", self.tested),
+            paragraphs: vec![
+                format!(
+                    "Design columns {}; tested: {}.",
+                    self.design_columns.join(", "),
+                    self.tested
+                ),
+                format!("{}.", self.method),
+                format!(
+                    "Prior degrees of freedom d0 = {:.3}, prior variance s0^2 = {:.5}.",
+                    self.prior.df_prior, self.prior.var_prior
+                ),
+                format!(
+                    "{} of {} tested genes have a BH adjusted p-value below 0.05.",
+                    self.n_significant(0.05),
+                    self.rows.len()
+                ),
+            ],
+            tables: Vec::new(),
+            figures: Vec::new(),
+        }
+    }
+}
