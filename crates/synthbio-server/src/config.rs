@@ -11,10 +11,16 @@
 //! | [`ServerConfig::max_total_samples`] | 5,000 | 422 at `inputs` |
 //! | [`ServerConfig::max_queued_jobs`] | 64 | 503 with `Retry-After` |
 //! | [`ServerConfig::max_kept_jobs`] | 1,024 | 503 with `Retry-After` |
+//! | [`ServerConfig::max_memory_bytes`] | a quarter of RAM | jobs wait; a query over it alone is 422 at `inputs` |
+//! | [`ServerConfig::max_disk_bytes`] | 10 GiB | 503 with `Retry-After` |
+//!
+//! Results are files in [`ServerConfig::state_dir`], never held in memory once
+//! written, and every accepted query is recorded there before its id is answered.
 
 use crate::error::ServerError;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The address [`crate::run`] binds when none is set: loopback only, port 8000.
@@ -110,6 +116,22 @@ pub struct ServerConfig {
     /// proxy, `https://gem.example.org`); default: `http://` plus the request's
     /// `Host` header.
     pub public_base_url: Option<String>,
+    /// The directory of the job store and the result files, created
+    /// owner-only (0700); a restart on the same directory keeps every
+    /// accepted query (see [`crate::default_state_dir`], what `synthbio serve`
+    /// uses). Default: none, which means a fresh temporary directory deleted
+    /// when the server stops, so nothing survives a restart.
+    pub state_dir: Option<PathBuf>,
+    /// Memory for predictions in progress, in bytes: a job waits until its
+    /// estimated need is free, and a query needing more than all of it is
+    /// answered 422 at `inputs` (default [`crate::default_max_memory`], a
+    /// quarter of this machine's RAM). Finished results are on disk, not here.
+    pub max_memory_bytes: u64,
+    /// Disk for result files, in bytes: while stored results and the
+    /// estimates of jobs in progress reach it, collected results are deleted
+    /// oldest first, and if that is not enough a submission is answered 503
+    /// with `Retry-After` (default 10 GiB). Expired results are deleted.
+    pub max_disk_bytes: u64,
 }
 
 impl Default for ServerConfig {
@@ -128,6 +150,9 @@ impl Default for ServerConfig {
             shutdown_job_timeout: Duration::from_secs(120),
             shutdown_grace: Duration::from_secs(30),
             public_base_url: None,
+            state_dir: None,
+            max_memory_bytes: crate::budget::default_max_memory(),
+            max_disk_bytes: 10 << 30,
         }
     }
 }
@@ -211,6 +236,24 @@ impl ServerConfig {
         self
     }
 
+    /// Sets [`ServerConfig::state_dir`].
+    pub fn with_state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets [`ServerConfig::max_memory_bytes`].
+    pub fn with_max_memory_bytes(mut self, bytes: u64) -> Self {
+        self.max_memory_bytes = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_disk_bytes`].
+    pub fn with_max_disk_bytes(mut self, bytes: u64) -> Self {
+        self.max_disk_bytes = bytes;
+        self
+    }
+
     /// Checks the settings, naming the first bad one.
     pub fn validate(&self) -> Result<(), ServerError> {
         let bad = |field, message: &str| {
@@ -233,6 +276,15 @@ impl ServerConfig {
         }
         if self.max_inputs == 0 {
             return bad("max_inputs", "is 0; allow at least 1 input");
+        }
+        if self.max_memory_bytes < 1 << 20 {
+            return bad(
+                "max_memory_bytes",
+                "is under 1 MiB; allow at least one mebibyte for predictions",
+            );
+        }
+        if self.max_disk_bytes == 0 {
+            return bad("max_disk_bytes", "is 0; allow some disk for results");
         }
         if let Some(url) = &self.public_base_url {
             let scheme_ok = url.starts_with("http://") || url.starts_with("https://");

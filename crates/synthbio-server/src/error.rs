@@ -23,6 +23,9 @@ pub enum ServerError {
     /// Serving failed with an I/O error.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The state directory or its job store could not be opened or read.
+    #[error("{0}")]
+    State(String),
     /// The predictor panicked while listing its models at start-up.
     #[error("the predictor failed while listing its models: {0}")]
     Predictor(String),

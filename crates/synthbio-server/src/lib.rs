@@ -23,6 +23,17 @@
 //! 422 for a query that breaks the rules (every problem with its JSON path),
 //! 503 with `Retry-After` when the queue is full, too many results wait to be
 //! collected ([`ServerConfig::max_kept_jobs`]) or the server is stopping.
+//! 503 also when stored results fill the disk budget
+//! ([`ServerConfig::max_disk_bytes`]).
+//!
+//! Durability: every accepted query is recorded (SQLite) in
+//! [`ServerConfig::state_dir`] before its `modelQueryId` is answered, with a
+//! seed fixed at acceptance when the query sets none; results are written
+//! there as files (atomically) and streamed from them. After a crash or a
+//! restart on the same directory, finished results are downloadable until
+//! they expire and unfinished queries run again, giving the same answer (same
+//! seed); one that cannot run again is `failed` with the reason. Predictions
+//! in progress stay within [`ServerConfig::max_memory_bytes`].
 //! [`read_query`] is the parsing and validation behind the predict endpoint,
 //! public so that it can be tested and fuzzed on its own.
 //! A model that fails or panics gives `status: failed` with a message (500 in
@@ -65,6 +76,7 @@
 mod api_error;
 pub mod arrow_stream;
 mod body_stream;
+mod budget;
 pub mod config;
 pub mod error;
 mod intake;
@@ -73,12 +85,16 @@ mod result_json;
 mod routes;
 mod server;
 mod state;
+mod state_dir;
+mod store;
 mod token;
 
 pub use api_error::ApiError;
 pub use arrow_stream::ARROW_STREAM_MEDIA_TYPE;
+pub use budget::default_max_memory;
 pub use config::{exposure_warning, ApiKey, ServerConfig, DEFAULT_BIND};
 pub use error::ServerError;
 pub use intake::read_query;
 pub use server::{run, serve, spawn, ServerHandle};
+pub use state_dir::default_state_dir;
 pub use synthbio_core::Predictor;

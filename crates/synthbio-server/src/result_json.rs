@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use synthbio_core::{Dataset, Family, LatentBlock, Latents};
 
 /// Writes the whole result document.
-pub(crate) fn write_result<W: Write>(w: &mut W, ready: &Ready) -> io::Result<()> {
+pub(crate) fn write_result<W: Write + ?Sized>(w: &mut W, ready: &Ready) -> io::Result<()> {
     let ds = &*ready.dataset;
     w.write_all(b"{\"outputs\":[")?;
     for row in 0..ds.n_samples() {

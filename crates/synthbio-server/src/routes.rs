@@ -4,8 +4,7 @@ use crate::api_error::ApiError;
 use crate::arrow_stream::{write_arrow, ARROW_STREAM_MEDIA_TYPE};
 use crate::body_stream::blocking_body;
 use crate::intake::{check_content_type, read_query};
-use crate::jobs::{Failure, Ready, Status};
-use crate::result_json::write_result;
+use crate::jobs::{Failure, Ready, Status, Work};
 use crate::state::AppState;
 use crate::token::secrets_equal;
 use axum::body::Bytes;
@@ -189,12 +188,17 @@ async fn predict(
                 )
             })??
     };
+    st.jobs.check_memory(&model, &query)?;
     let slot = st.jobs.reserve()?;
-    let model_id = ModelId::from(id.as_str());
+    let work = Work {
+        predictor: Arc::clone(&st.predictor),
+        model: model.clone(),
+        query,
+    };
     if wants_arrow(&headers) {
-        let dataset = st
+        let (dataset, memory) = st
             .jobs
-            .run(slot, Arc::clone(&st.predictor), model_id, query)
+            .run(Some(slot), work)
             .await
             .map_err(|f| failure_response(&id, f))?;
         let ready = Ready {
@@ -202,8 +206,13 @@ async fn predict(
             family: model.family,
             model_version: model.model_version,
         };
+        // The dataset's memory stays reserved until it is written out.
         let body = blocking_body(
-            move |w| write_arrow(w, &ready).map_err(std::io::Error::other),
+            move |w| {
+                let written = write_arrow(w, &ready).map_err(std::io::Error::other);
+                drop(memory);
+                written
+            },
             || {},
         );
         let mut response = Response::new(body);
@@ -213,14 +222,7 @@ async fn predict(
         );
         return Ok(response);
     }
-    let qid = st.jobs.submit(
-        slot,
-        Arc::clone(&st.predictor),
-        model_id,
-        model.family,
-        model.model_version,
-        query,
-    )?;
+    let qid = st.jobs.submit(slot, work).await?;
     Ok(Json(json!({ "modelQueryId": qid })).into_response())
 }
 
@@ -298,10 +300,11 @@ async fn download(
     UrlQuery(params): UrlQuery<DownloadParams>,
 ) -> Result<Response, ApiError> {
     let token = params.token.unwrap_or_default();
-    let ready = st.jobs.download(&qid, &token)?;
+    let mut file = st.jobs.download(&qid, &token)?;
     let jobs = Arc::clone(&st.jobs);
+    // Streamed from the result file, chunk by chunk.
     let body = blocking_body(
-        move |w| write_result(w, &ready),
+        move |w| std::io::copy(&mut file, w).map(drop),
         move || jobs.delivered(&qid),
     );
     let mut response = Response::new(body);

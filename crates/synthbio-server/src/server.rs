@@ -5,6 +5,8 @@ use crate::error::ServerError;
 use crate::jobs::{JobSettings, Jobs};
 use crate::routes::router;
 use crate::state::AppState;
+use crate::state_dir::StateDir;
+use crate::store::Store;
 use std::future::{Future, IntoFuture};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -134,13 +136,31 @@ async fn prepare(
     let models = tokio::task::spawn_blocking(move || lister.models())
         .await
         .map_err(|e| ServerError::Predictor(e.to_string()))?;
-    let jobs = Arc::new(Jobs::new(JobSettings {
-        workers: config.workers,
-        max_queued_jobs: config.max_queued_jobs,
-        max_kept_jobs: config.max_kept_jobs,
-        result_retention: config.result_retention,
-        download_link_ttl: config.download_link_ttl,
-    }));
+    let dir = StateDir::open(config.state_dir.as_deref())?;
+    let store = Store::open(&dir.database())?;
+    let jobs = Arc::new(Jobs::new(
+        JobSettings {
+            workers: config.workers,
+            max_queued_jobs: config.max_queued_jobs,
+            max_kept_jobs: config.max_kept_jobs,
+            result_retention: config.result_retention,
+            download_link_ttl: config.download_link_ttl,
+            max_memory_bytes: config.max_memory_bytes,
+            max_disk_bytes: config.max_disk_bytes,
+        },
+        dir,
+        store,
+    ));
+    let found = jobs.recover(&predictor, &models)?;
+    tracing::info!(
+        "state in {}: {} results ready, {} failures kept, {} unfinished queries run again, \
+         {} expired jobs deleted",
+        jobs.dir().root().display(),
+        found.ready,
+        found.failed,
+        found.rerun,
+        found.expired
+    );
     tracing::info!(
         "serving {} models at http://{local_addr} with {} workers",
         models.len(),
@@ -176,6 +196,9 @@ impl Prepared {
             () = drain => server.await,
         };
         sweeper.abort();
+        // Jobs cut short by the shutdown may still hold the index; the store's
+        // lock is given up now, so a new server can open the directory.
+        state.jobs.close_store();
         tracing::info!("server at http://{} stopped", state.local_addr);
         result.map_err(ServerError::from)
     }

@@ -6,6 +6,7 @@ mod arrow;
 mod auth;
 mod bad_input;
 mod corpus;
+mod durable;
 mod endpoints;
 mod engine;
 mod errors;
