@@ -41,6 +41,10 @@ mod disabled;
 #[cfg(not(feature = "h5ad"))]
 pub use disabled::{read_h5ad, write_h5ad, write_h5ad_expression};
 
+/// The layer holding which genes each cell measured (`true` = measured), written when
+/// some were not and read back into [`Dataset::measured`](synthbio_core::Dataset::measured).
+pub const MEASURED_LAYER: &str = "synthbio_measured";
+
 /// Whether a path names an `.h5ad` file (by extension, any case).
 pub fn is_h5ad_path(path: &std::path::Path) -> bool {
     path.extension()

@@ -4,12 +4,12 @@
 use super::frame::{read_frame, Frame};
 use super::hdf::{kind, Ctx, Kind};
 use super::matrix::{read_counts, Labels};
-use super::{CountsMatrix, GeneIdColumn, H5adError, H5adOptions};
+use super::{CountsMatrix, GeneIdColumn, H5adError, H5adOptions, MEASURED_LAYER};
 use crate::detect::{is_ensembl_gene_id, Detected, Orientation, OrientationBasis, SourceFormat};
 use crate::IoError;
 use hdf5::Group;
 use std::path::Path;
-use synthbio_core::{Dataset, MetadataTable};
+use synthbio_core::{Dataset, Measured, MetadataTable};
 
 /// `var` columns that usually hold Ensembl ids when the index holds symbols (scanpy's
 /// `read_10x_h5` writes `gene_ids`).
@@ -73,13 +73,31 @@ pub fn read_h5ad(path: &Path, options: &H5adOptions) -> Result<(Dataset, Detecte
             })?;
     }
     let (n_samples, n_genes) = counts.dim();
-    let dataset = Dataset::new(counts, gene_ids, obs.index)
+    let mask = read_measured(ctx, root)?;
+    let mut dataset = Dataset::new(counts, gene_ids, obs.index)
         .and_then(|d| d.with_metadata(metadata))
         .map_err(|source| IoError::Dataset {
             context: format!("{file} ({matrix_label}, {var_path})"),
             source,
         })?;
-    let how = if detected_matrix { " (detected)" } else { "" };
+    let mut how = if detected_matrix { " (detected)" } else { "" }.to_string();
+    match mask {
+        Some(rows) if matrix_path != "raw/X" => {
+            let measured =
+                Measured::from_rows(n_genes, rows).and_then(|m| dataset.clone().with_measured(m));
+            dataset = measured.map_err(|source| IoError::Dataset {
+                context: format!("{file} (layers[{MEASURED_LAYER:?}])"),
+                source,
+            })?;
+            how.push_str(&format!(
+                ", unmeasured cells from layers[{MEASURED_LAYER:?}]"
+            ));
+        }
+        Some(_) => how.push_str(&format!(
+            ", layers[{MEASURED_LAYER:?}] not applied (it covers var, the counts raw.var)"
+        )),
+        None => {}
+    }
     let detected = Detected {
         format: SourceFormat::AnnData,
         gzip: false,
@@ -95,6 +113,27 @@ pub fn read_h5ad(path: &Path, options: &H5adOptions) -> Result<(Dataset, Detecte
         )),
     };
     Ok((dataset, detected))
+}
+
+/// The measured-gene mask synthbio writes (`layers["synthbio_measured"]`), as rows, if
+/// the file has one (dense). Its shape is checked against the counts by
+/// `Measured::from_rows` and `Dataset::with_measured`.
+fn read_measured(ctx: Ctx<'_>, root: &Group) -> Result<Option<Vec<Vec<bool>>>, H5adError> {
+    let path = format!("layers/{MEASURED_LAYER}");
+    if kind(root, &path) != Kind::Dataset {
+        return Ok(None);
+    }
+    let ds = root.dataset(&path).map_err(ctx.err(&path))?;
+    let mask: ndarray::Array2<bool> = match ds
+        .dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(ctx.err(&path))?
+    {
+        hdf5::types::TypeDescriptor::Boolean => ds.read_2d::<bool>(),
+        _ => ds.read_2d::<i64>().map(|a| a.mapv(|v| v != 0)),
+    }
+    .map_err(ctx.err(&path))?;
+    Ok(Some(mask.rows().into_iter().map(|r| r.to_vec()).collect()))
 }
 
 /// The matrices of the file, for messages: `X`, `raw.X`, `layers["..."]`.

@@ -3,11 +3,11 @@
 
 use super::frame::{write_frame, Column};
 use super::hdf::{dict_group, set_encoding, to_vlen, Ctx};
-use super::H5adError;
+use super::{H5adError, MEASURED_LAYER};
 use crate::IoError;
 use hdf5::types::VarLenUnicode;
 use hdf5::Group;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use std::path::{Path, PathBuf};
 use synthbio_core::{Dataset, Expression, LatentBlock};
 
@@ -22,11 +22,26 @@ use synthbio_core::{Dataset, Expression, LatentBlock};
 ///   query input of each sample as `synthbio_input` when there is more than one input;
 /// - `obsm`: the latents as `X_synthbio_biological`, `X_synthbio_technical`,
 ///   `X_synthbio_perturbation` (scanpy's `X_` prefix marks embeddings);
-/// - `var`: the gene ids as index; `uns["synthbio_model_version"]`: the model version.
+/// - `var`: the gene ids as index; `uns["synthbio_model_version"]`: the model version;
+/// - `layers["synthbio_measured"]`: when some sample did not measure some gene
+///   ([`Dataset::measured`]), a boolean cells x genes mask (`true` = measured), which
+///   [`read_h5ad`](crate::read_h5ad) restores; their counts in `X` are 0.
 pub fn write_h5ad(path: &Path, dataset: &Dataset) -> Result<(), IoError> {
     let columns = obs_columns(path, dataset)?;
     atomic_h5(path, |ctx, root| {
         write_counts_x(ctx, root, dataset.counts())?;
+        let layers = dict_group(ctx, root, "layers")?;
+        if let Some(measured) = dataset.measured().filter(|m| !m.is_complete()) {
+            let mask =
+                Array2::from_shape_fn(dataset.counts().dim(), |(i, j)| measured.is_measured(i, j));
+            let element = format!("layers/{MEASURED_LAYER}");
+            let ds = layers
+                .new_dataset_builder()
+                .with_data(mask.view())
+                .create(MEASURED_LAYER)
+                .map_err(ctx.err(&element))?;
+            set_encoding(ctx, &ds, &element, "array", "0.2.0")?;
+        }
         let obsm = dict_group(ctx, root, "obsm")?;
         if let Some(latents) = dataset.latents() {
             for block in LatentBlock::ALL {
@@ -46,7 +61,7 @@ pub fn write_h5ad(path: &Path, dataset: &Dataset) -> Result<(), IoError> {
         if let Some(version) = dataset.model_version() {
             write_scalar_string(ctx, &uns, "uns", "synthbio_model_version", version)?;
         }
-        empty_dicts(ctx, root, &["layers", "obsp", "varm", "varp"])
+        empty_dicts(ctx, root, &["obsp", "varm", "varp"])
     })
 }
 

@@ -11,7 +11,7 @@ Two modes:
   python anndata_roundtrip.py check DIR
       reads every .h5ad file synthbio-io wrote into DIR with anndata.read_h5ad and checks it
       against the .expected.json the Rust test wrote beside it (counts, ids, obs columns,
-      obsm latents), exactly for integers and strings, to 1e-12 for floats; then opens each
+      obsm latents, layers), exactly for integers, booleans and strings, to 1e-12 for floats; then opens each
       with scanpy.read_h5ad and runs calculate_qc_metrics (total counts per cell must be
       the written rows' sums) and normalize_total + log1p on the counts files.
 
@@ -191,6 +191,13 @@ def check(folder: Path):
                 fail(f"obsm[{name}] missing")
             elif not np.allclose(np.asarray(adata.obsm[name]), np.array(rows, dtype=float), rtol=1e-12, atol=0):
                 fail(f"obsm[{name}] differs")
+        for name, rows in expected.get("layers", {}).items():
+            if name not in adata.layers:
+                fail(f"layers[{name}] missing")
+            elif np.asarray(adata.layers[name]).tolist() != rows:
+                fail(f"layers[{name}] differs")
+        if set(adata.layers) != set(expected.get("layers", {})):
+            fail(f"layers {sorted(adata.layers)} != {sorted(expected.get('layers', {}))}")
         extra = set(adata.obs.columns) - set(expected["obs_text"]) - set(expected["obs_number"])
         if extra:
             fail(f"unexpected obs columns {sorted(extra)}")

@@ -7,7 +7,9 @@ use approx::assert_relative_eq;
 use ndarray::{array, Array2};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use synthbio_core::{ClassProbabilities, Dataset, Expression, Latents, MetadataTable, Scale};
+use synthbio_core::{
+    ClassProbabilities, Dataset, Expression, Latents, Measured, MetadataTable, Scale,
+};
 use synthbio_io::{
     read_counts, read_h5ad, write_counts, write_expression, write_h5ad, write_table, CountsMatrix,
     CountsOptions, GeneIdColumn, H5adOptions, IoError, OutputFormat, SourceFormat,
@@ -361,14 +363,22 @@ fn expected_json(data: &Dataset, sparse: bool) -> Value {
 #[test]
 fn datasets_round_trip_and_are_exported_for_anndata() {
     let sparse = predicted(array![[0, 5, 0, 0], [0, 0, 0, 7], [3_000_000_000, 0, 0, 0]]);
-    let dense = predicted(array![[1, 5, 2], [4, 0, 9], [12, 8, 6], [0, 1, 1]]);
+    // Sample 1 did not measure gene 1: unmeasured, not zero, and so it must come back.
+    let mask: Vec<Vec<bool>> = (0..4).map(|i| vec![true, i != 1, true]).collect();
+    let dense = predicted(array![[1, 5, 2], [4, 0, 9], [12, 8, 6], [0, 1, 1]])
+        .with_measured(Measured::from_rows(3, mask.clone()).unwrap())
+        .unwrap();
     let out = export_dir();
     for (name, data, is_sparse) in [("sparse", &sparse, true), ("dense", &dense, false)] {
         let path = out.join(format!("{name}.h5ad"));
         assert_eq!(write_counts(&path, data).unwrap(), OutputFormat::H5ad);
+        let mut expected = expected_json(data, is_sparse);
+        if !is_sparse {
+            expected["layers"] = json!({ "synthbio_measured": mask });
+        }
         std::fs::write(
             out.join(format!("{name}.expected.json")),
-            serde_json::to_string_pretty(&expected_json(data, is_sparse)).unwrap(),
+            serde_json::to_string_pretty(&expected).unwrap(),
         )
         .unwrap();
         let (back, detected) = read_h5ad(&path, &H5adOptions::default()).unwrap();
@@ -389,10 +399,24 @@ fn datasets_round_trip_and_are_exported_for_anndata() {
                 max_relative = 1e-15
             );
         }
+        let masked = ", unmeasured cells from layers[\"synthbio_measured\"]";
         assert_eq!(
             detected.source.unwrap(),
-            "counts from X (detected), gene ids from the var index"
+            format!(
+                "counts from X (detected){}, gene ids from the var index",
+                if is_sparse { "" } else { masked }
+            )
         );
+        assert_eq!(back.measured().is_some(), !is_sparse);
+        for (i, row) in mask.iter().enumerate() {
+            for (j, &m) in row.iter().enumerate() {
+                assert_eq!(
+                    back.is_measured(i, j),
+                    is_sparse || m,
+                    "sample {i}, gene {j}"
+                );
+            }
+        }
     }
     // A file already there is replaced whole, and no temporary file is left.
     let path = out.join("dense.h5ad");
