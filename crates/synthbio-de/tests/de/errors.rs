@@ -243,3 +243,89 @@ fn benchmark_inputs_are_checked() {
     assert_eq!((b.top_n, b.model.top.n_genes), (2, 2));
     assert_eq!(b.mean_effect, None);
 }
+
+#[test]
+fn bad_designs_get_errors_naming_the_column_and_the_fix() {
+    use synthbio_de::{design_de, lm_fit, Design, DesignDeParams, Tested, Transform};
+    let data = airway();
+    let meta = data.metadata();
+    // A factor with one level in the samples tested.
+    let two = data.select_samples(&[0, 2]);
+    match Design::from_formula(two.metadata(), "~ dex", &[]) {
+        Err(DeError::OneLevel { column, level }) => {
+            assert_eq!((column.as_str(), level.as_str()), ("dex", "untrt"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Fewer samples than coefficients.
+    let design = Design::from_formula(two.metadata(), "~ 0 + cell", &[]).unwrap();
+    let err = lm_fit(ndarray::Array2::<f64>::zeros((2, 3)).view(), &design, None).unwrap_err();
+    assert!(err.to_string().contains("only 2 samples"), "{err}");
+    // An unknown column, an unknown coefficient, an unknown reference level.
+    let err = Design::from_formula(meta, "~ donor + dex", &[]).unwrap_err();
+    assert!(
+        matches!(&err, DeError::UnknownColumn { column, .. } if column == "donor"),
+        "{err}"
+    );
+    let design =
+        Design::from_formula(meta, "~ cell + dex", &[("dex".into(), "untrt".into())]).unwrap();
+    let params = DesignDeParams {
+        design: design.clone(),
+        tested: Tested::Coef("dexuntrt".into()),
+        transform: Transform::LogCpm,
+        trend: false,
+        filter: None,
+    };
+    let err = design_de(&data, &params).unwrap_err();
+    assert!(
+        err.to_string().contains("\"dexuntrt\"") && err.to_string().contains("dextrt"),
+        "{err}"
+    );
+    let err = design.contrast("dextrt=1,dexuntrt=-1").unwrap_err();
+    assert!(matches!(err, DeError::UnknownCoefficient { .. }), "{err}");
+    let err = Design::from_formula(meta, "~ dex", &[("dex".into(), "none".into())]).unwrap_err();
+    assert!(
+        err.to_string().contains("dex=none") && err.to_string().contains("untrt"),
+        "{err}"
+    );
+    // NA in a covariate names the column and the row.
+    let mut with_na = meta.clone();
+    let mut len: Vec<Option<String>> = meta.column("avgLength").unwrap().to_vec();
+    len[5] = Some("NA".into());
+    with_na.set_column("avgLength", len).unwrap();
+    match Design::from_formula(&with_na, "~ avgLength + dex", &[]) {
+        Err(e @ DeError::MissingValue { .. }) => {
+            assert!(
+                e.to_string().contains("\"avgLength\"") && e.to_string().contains("row 5"),
+                "{e}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Formulas that do not parse, and a contrast vector of the wrong length.
+    for bad in ["cell + dex", "~ cell * dex", "~ cell - dex"] {
+        assert!(
+            matches!(
+                Design::from_formula(meta, bad, &[]),
+                Err(DeError::InvalidFormula { .. })
+            ),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        design.contrast("1,-1"),
+        Err(DeError::Shape { .. })
+    ));
+    // A design matrix file: every sample needs a row; an all-zero column is named.
+    let ids: Vec<String> = data.sample_ids().to_vec();
+    let mut text = String::from("sample\tintercept\tzero\n");
+    for id in &ids[..7] {
+        text.push_str(&format!("{id}\t1\t0\n"));
+    }
+    let err = Design::from_tsv(&text, &ids).unwrap_err();
+    assert!(err.to_string().contains(&ids[7]), "{err}");
+    text.push_str(&format!("{}\t1\t0\n", ids[7]));
+    let d = Design::from_tsv(&text, &ids).unwrap();
+    let err = d.check().unwrap_err();
+    assert!(err.to_string().contains("\"zero\""), "{err}");
+}
