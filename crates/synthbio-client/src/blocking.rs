@@ -5,6 +5,7 @@ use crate::config::ClientConfig;
 use crate::error::{ClientError, Result};
 use crate::handle::{QueryHandle, QueryStatus};
 use crate::models::ListedModel;
+use crate::prediction::Prediction;
 use serde_json::Value;
 use std::future::Future;
 use synthbio_core::{Dataset, ModelId, ModelSpec, Query};
@@ -118,6 +119,21 @@ impl BlockingClient {
     /// See [`Client::predict`].
     pub fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset> {
         self.run(self.client.predict(model, query))
+    }
+
+    /// See [`Client::predict_result`].
+    pub fn predict_result(&self, model: &ModelId, query: &Query) -> Result<Prediction> {
+        self.run(self.client.predict_result(model, query))
+    }
+
+    /// See [`Client::wait_result`].
+    pub fn wait_result(&self, handle: &QueryHandle) -> Result<Prediction> {
+        self.run(self.client.wait_result(handle))
+    }
+
+    /// See [`Client::resume_result`].
+    pub fn resume_result(&self, model: &ModelId, model_query_id: &str) -> Result<Prediction> {
+        self.run(self.client.resume_result(model, model_query_id))
     }
 
     /// See [`Client::predict_json`].

@@ -3,10 +3,11 @@
 
 use crate::body::decode_body;
 use crate::config::{ClientConfig, SOURCE};
-use crate::decode::{decode_arrow, decode_json};
+use crate::decode::{decode_arrow_result, decode_json_result};
 use crate::error::{strip_traceback, ClientError, Result};
 use crate::handle::{input_sizes, QueryHandle, QueryStatus};
 use crate::models::ListedModel;
+use crate::prediction::{GeneIds, Prediction};
 use crate::progress::{Progress, RetryReason};
 use crate::transport::{network_error, Auth, Call, Kind, Transport, ARROW_STREAM, JSON};
 use bytes::Bytes;
@@ -17,7 +18,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use synthbio_core::{validate, Dataset, Family, ModelId, ModelSpec, Query};
+use synthbio_core::model::Generation;
+use synthbio_core::validate::{validate_with, ValidationMode};
+use synthbio_core::{Dataset, Family, ModelId, ModelSpec, Query};
 
 /// How many times [`Client::wait`] polls again for a fresh download link when
 /// the one it has is refused (403, as an expired pre-signed URL is).
@@ -35,6 +38,8 @@ pub struct Client {
 struct Inner {
     transport: Transport,
     specs: Mutex<HashMap<ModelId, ModelSpec>>,
+    /// Gene orders by base model id (`gem-1-bulk` also serves its variants).
+    genes: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
 
 impl Client {
@@ -44,6 +49,7 @@ impl Client {
             inner: Arc::new(Inner {
                 transport: Transport::new(config)?,
                 specs: Mutex::new(HashMap::new()),
+                genes: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -83,6 +89,61 @@ impl Client {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The gene order the client knows for a model (shared by a base model and
+    /// its variants), learnt from results that carried one or set with
+    /// [`Client::set_gene_order`]; used to name the genes of results that
+    /// come without a `gene_order` (metadata prediction).
+    pub fn gene_order(&self, model: &ModelId) -> Option<Arc<Vec<String>>> {
+        self.genes_map().get(model.base()).cloned()
+    }
+
+    /// Sets the gene order of a model (and its variants).
+    pub fn set_gene_order(&self, model: &ModelId, genes: Vec<String>) {
+        self.remember_n_genes(model, genes.len());
+        self.genes_map()
+            .insert(model.base().to_string(), Arc::new(genes));
+    }
+
+    fn genes_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<String>>>> {
+        // As for `specs`: a poisoned plain map is still usable.
+        self.inner
+            .genes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Learns from a decoded result: its gene count and gene order.
+    fn learn(&self, model: &ModelId, p: &Prediction) {
+        self.remember_n_genes(model, p.dataset.n_genes());
+        if p.gene_ids == GeneIds::FromResult && p.dataset.n_genes() > 0 {
+            self.genes_map().insert(
+                model.base().to_string(),
+                Arc::new(p.dataset.gene_ids().to_vec()),
+            );
+        }
+    }
+
+    /// Reports a result's warnings and the fields it kept outside the dataset.
+    fn report_result(&self, p: &Prediction) {
+        for w in &p.warnings {
+            self.t().report(Progress::Warning { message: w.clone() });
+        }
+        if let Some(note) = p.raw_fields_note() {
+            self.t().report(Progress::Warning { message: note });
+        }
+    }
+
+    /// The validation mode for a model: the configured one, else strict for
+    /// known GEM-1 models and warn for any other (the service knows its rules).
+    pub fn validation_mode(&self, model: &ModelId) -> ValidationMode {
+        self.config()
+            .validation
+            .unwrap_or(match model.generation() {
+                Generation::Gem1 => ValidationMode::Strict,
+                _ => ValidationMode::Warn,
+            })
+    }
+
     fn remember_n_genes(&self, model: &ModelId, n: usize) {
         if n == 0 {
             return;
@@ -95,13 +156,40 @@ impl Client {
     }
 
     /// Checks a query offline against the protocol and what is known of the
-    /// model; the error lists every problem with its path.
+    /// model, in [`Client::validation_mode`]; the error lists every problem
+    /// with its path, and what is only a warning in this mode is reported as
+    /// [`Progress::Warning`] (a model the client does not know is always
+    /// reported: its query is sent as written).
     pub fn validate(&self, model: &ModelId, query: &Query) -> Result<()> {
         let spec = self.model_spec(model);
-        validate(model, query, spec.as_ref()).map_err(|errors| ClientError::Validation {
-            status: None,
-            errors,
-        })
+        let mode = self.validation_mode(model);
+        let warnings = validate_with(model, query, spec.as_ref(), mode).map_err(|errors| {
+            ClientError::Validation {
+                status: None,
+                errors,
+            }
+        })?;
+        if model.generation() != Generation::Gem1 {
+            let what =
+                match model.gem2_operation(query.extra.get("operation").and_then(Value::as_str)) {
+                    Some(op) => format!("GEM-2 model {model} ({})", op.as_str()),
+                    None => format!("model {model}, which this client does not know,"),
+                };
+            self.t().report(Progress::Warning {
+                message: format!("{what}: the query is sent as written and checked by the service"),
+            });
+        }
+        for p in warnings {
+            self.t().report(Progress::Warning {
+                message: format!(
+                    "{}: {} (validation mode {})",
+                    p.path,
+                    p.message,
+                    mode.as_str()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Validates, adds `"source": "synthbio-rs"` when unset, and serializes.
@@ -366,10 +454,14 @@ impl Client {
     /// [`LINK_REFRESHES`] times. Any error keeps the query's id
     /// ([`ClientError::model_query_id`]), so it can be resumed.
     pub async fn wait(&self, handle: &QueryHandle) -> Result<Dataset> {
-        self.collect(
-            handle,
-            |url| async move { self.download(handle, &url).await },
-        )
+        self.wait_result(handle).await.map(|p| p.dataset)
+    }
+
+    /// Like [`Client::wait`], keeping every field of the result ([`Prediction`]).
+    pub async fn wait_result(&self, handle: &QueryHandle) -> Result<Prediction> {
+        self.collect(handle, |url| async move {
+            self.download_result(handle, &url).await
+        })
         .await
     }
 
@@ -422,6 +514,12 @@ impl Client {
             .await
     }
 
+    /// Like [`Client::resume`], keeping every field of the result ([`Prediction`]).
+    pub async fn resume_result(&self, model: &ModelId, model_query_id: &str) -> Result<Prediction> {
+        self.wait_result(&QueryHandle::new(model.clone(), model_query_id))
+            .await
+    }
+
     fn download_call(&self, model: &ModelId, url: &str) -> Result<Call> {
         Ok(Call {
             what: "GET <download URL>".into(),
@@ -442,6 +540,11 @@ impl Client {
     /// it as it arrives. A body that breaks off is downloaded again, within the
     /// retry policy.
     pub async fn download(&self, handle: &QueryHandle, url: &str) -> Result<Dataset> {
+        self.download_result(handle, url).await.map(|p| p.dataset)
+    }
+
+    /// Like [`Client::download`], keeping every field of the result ([`Prediction`]).
+    pub async fn download_result(&self, handle: &QueryHandle, url: &str) -> Result<Prediction> {
         let call = self.download_call(&handle.model_id, url)?;
         self.t().report(Progress::Downloading {
             model_query_id: Some(handle.model_query_id.clone()),
@@ -457,18 +560,21 @@ impl Client {
             let resp = self.t().send(&call).await?;
             let arrow = is_arrow(&resp);
             let sizes = sizes.clone();
+            let genes = self.gene_order(&handle.model_id);
             let decoded = decode_body(resp, move |r| {
+                let genes = genes.as_deref().map(Vec::as_slice);
                 if arrow {
-                    decode_arrow(r, sizes.as_deref())
+                    decode_arrow_result(r, sizes.as_deref(), genes)
                 } else {
-                    decode_json(r, sizes.as_deref())
+                    decode_json_result(r, sizes.as_deref(), genes)
                 }
             })
             .await;
             match (decoded.result, decoded.transport_error) {
-                (Ok(ds), _) => {
-                    self.remember_n_genes(&handle.model_id, ds.n_genes());
-                    return Ok(ds);
+                (Ok(p), _) => {
+                    self.learn(&handle.model_id, &p);
+                    self.report_result(&p);
+                    return Ok(p);
                 }
                 (Err(e), None) => return Err(e),
                 (Err(_), Some(te)) => {
@@ -516,11 +622,17 @@ impl Client {
     /// Validates, runs and decodes a query: submit, poll and download in
     /// hosted mode; one synchronous Arrow request in self-hosted mode.
     pub async fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset> {
+        self.predict_result(model, query).await.map(|p| p.dataset)
+    }
+
+    /// Like [`Client::predict`], keeping every field of the result
+    /// ([`Prediction`]): what the dataset has no place for, and the decoder's warnings.
+    pub async fn predict_result(&self, model: &ModelId, query: &Query) -> Result<Prediction> {
         if self.config().self_hosted {
             return self.predict_arrow(model, query).await;
         }
         let handle = self.submit(model, query).await?;
-        self.wait(&handle).await
+        self.wait_result(&handle).await
     }
 
     /// Like [`Client::predict`] but returns the raw result JSON (hosted mode).
@@ -537,7 +649,7 @@ impl Client {
 
     /// Self-hosted: `POST /api/models/{id}/predict` with
     /// `Accept: application/vnd.apache.arrow.stream`, answered synchronously.
-    async fn predict_arrow(&self, model: &ModelId, query: &Query) -> Result<Dataset> {
+    async fn predict_arrow(&self, model: &ModelId, query: &Query) -> Result<Prediction> {
         let body = self.body(model, query)?;
         let url = self
             .t()
@@ -564,15 +676,28 @@ impl Client {
                 .map_err(|e| ClientError::decode("the predict answer", e))?;
             if v.get("modelQueryId").is_some() {
                 let handle = self.handle_from(model, &v)?.with_query(query);
-                return self.wait(&handle).await;
+                return self.wait_result(&handle).await;
             }
-            return decode_json(&bytes[..], sizes.as_deref());
+            let genes = self.gene_order(model);
+            let p = decode_json_result(
+                &bytes[..],
+                sizes.as_deref(),
+                genes.as_deref().map(Vec::as_slice),
+            )?;
+            self.learn(model, &p);
+            self.report_result(&p);
+            return Ok(p);
         }
-        let decoded = decode_body(resp, move |r| decode_arrow(r, sizes.as_deref())).await;
+        let genes = self.gene_order(model);
+        let decoded = decode_body(resp, move |r| {
+            decode_arrow_result(r, sizes.as_deref(), genes.as_deref().map(Vec::as_slice))
+        })
+        .await;
         match (decoded.result, decoded.transport_error) {
-            (Ok(ds), _) => {
-                self.remember_n_genes(model, ds.n_genes());
-                Ok(ds)
+            (Ok(p), _) => {
+                self.learn(model, &p);
+                self.report_result(&p);
+                Ok(p)
             }
             (Err(_), Some(te)) => Err(network_error(&call, te)),
             (Err(e), None) => Err(e),

@@ -75,6 +75,14 @@ pub enum Progress {
         /// The query, when known.
         model_query_id: Option<String>,
     },
+    /// Something the caller should know that is not an error: a validation
+    /// problem only warned about in the configured mode, a query sent as
+    /// written to a model the client does not know, a result without
+    /// `gene_order`, fields kept outside the typed dataset.
+    Warning {
+        /// What, and what was done about it.
+        message: String,
+    },
 }
 
 impl fmt::Display for Progress {
@@ -122,6 +130,7 @@ impl fmt::Display for Progress {
                 Some(id) => write!(f, "downloading the result of query {id}"),
                 None => f.write_str("downloading the result"),
             },
+            Progress::Warning { message } => write!(f, "warning: {message}"),
         }
     }
 }

@@ -67,6 +67,9 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub fn new(config: ClientConfig) -> Result<Self> {
+        if let Some(e) = &config.config_error {
+            return Err(ClientError::Config(e.clone()));
+        }
         // Timeouts as in the official clients (`requests`' timeout): for the
         // connection and for each wait on the next bytes, not for a whole
         // download, so large results are not cut off.

@@ -7,4 +7,5 @@ mod faults;
 mod golden;
 mod offline;
 mod proxy_faults;
+mod shapes;
 mod support;

@@ -37,27 +37,109 @@ impl SamplingStrategy {
 }
 
 /// One entry of `inputs`.
+///
+/// Every field the user wrote is sent back exactly as written: fields the
+/// protocol does not name (`sample_ids`, a GEM-2 option) are kept in
+/// [`Input::extra`], and non-string metadata values (`"age_years": 65`) are
+/// read as their JSON text into [`Input::metadata`] (for validation) while the
+/// original value is kept in [`Input::metadata_values`] and written again.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RawInput", into = "RawInput")]
 pub struct Input {
     /// Metadata (baseline: any keys; reference conditioning: perturbation keys only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// The original JSON value of each metadata entry that was not a string;
+    /// written instead of the text while the text is unchanged.
+    pub metadata_values: BTreeMap<String, serde_json::Value>,
     /// Counts in the model's gene order (reference conditioning, metadata prediction).
     /// Kept as sent so that validation can name a fractional or negative value.
+    pub counts: Option<Vec<f64>>,
+    /// How many samples to generate from this input.
+    pub num_samples: Option<u64>,
+    /// Every other field of the input, passed through unchanged.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The wire shape of an [`Input`].
+#[derive(Clone, Serialize, Deserialize)]
+struct RawInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    metadata: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         serialize_with = "wire_num::counts_as_integers",
         deserialize_with = "wire_num::opt_one_or_many"
     )]
-    pub counts: Option<Vec<f64>>,
-    /// How many samples to generate from this input.
+    counts: Option<Vec<f64>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "wire_num::opt_whole_u64"
     )]
-    pub num_samples: Option<u64>,
+    num_samples: Option<u64>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<RawInput> for Input {
+    fn from(raw: RawInput) -> Self {
+        let mut metadata_values = BTreeMap::new();
+        let metadata = raw.metadata.map(|m| {
+            m.into_iter()
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => (k, s),
+                    other => {
+                        let text = other.to_string();
+                        metadata_values.insert(k.clone(), other);
+                        (k, text)
+                    }
+                })
+                .collect()
+        });
+        Input {
+            metadata,
+            metadata_values,
+            counts: raw.counts,
+            num_samples: raw.num_samples,
+            extra: raw.extra,
+        }
+    }
+}
+
+impl From<Input> for RawInput {
+    fn from(input: Input) -> Self {
+        let Input {
+            metadata,
+            metadata_values,
+            counts,
+            num_samples,
+            extra,
+        } = input;
+        let metadata = metadata.map(|m| {
+            m.into_iter()
+                .map(|(k, text)| {
+                    let v = match metadata_values.get(&k) {
+                        // The original value, unless the text was changed since.
+                        Some(orig)
+                            if serde_json::to_string(orig).ok().as_deref()
+                                == Some(text.as_str()) =>
+                        {
+                            orig.clone()
+                        }
+                        _ => serde_json::Value::String(text),
+                    };
+                    (k, v)
+                })
+                .collect()
+        });
+        RawInput {
+            metadata,
+            counts,
+            num_samples,
+            extra,
+        }
+    }
 }
 
 /// A query body, with every top-level field the protocol names and any others
@@ -152,8 +234,8 @@ impl Query {
     pub fn with_input(mut self, metadata: Metadata, num_samples: u64) -> Self {
         self.inputs.push(Input {
             metadata: Some(metadata),
-            counts: None,
             num_samples: Some(num_samples),
+            ..Input::default()
         });
         self
     }
@@ -170,6 +252,7 @@ impl Query {
             metadata: Some(perturbation),
             counts: Some(counts.into_iter().collect()),
             num_samples: Some(num_samples),
+            ..Input::default()
         });
         self
     }
@@ -285,6 +368,32 @@ mod tests {
         assert_eq!(err.errors[0].path, "inputs[0].num_samples");
         let err = Query::from_value(json!({"sampling_strategy": "guess"})).unwrap_err();
         assert_eq!(err.errors[0].path, "sampling_strategy");
+    }
+
+    #[test]
+    fn every_input_field_is_sent_as_written() {
+        let written = json!({"inputs": [{
+            "metadata": {"age_years": 65, "sex": "female", "smoker": true, "dose": 0.5},
+            "num_samples": 2,
+            "sample_ids": ["S1", "S2"],
+            "custom": {"nested": [1, "x"]}
+        }]});
+        let q = Query::from_value(written.clone()).unwrap();
+        let m = q.inputs[0].metadata.as_ref().unwrap();
+        assert_eq!(m["age_years"], "65");
+        assert_eq!(m["smoker"], "true");
+        assert_eq!(q.inputs[0].extra["sample_ids"], json!(["S1", "S2"]));
+        assert_eq!(serde_json::to_value(&q).unwrap(), written);
+        // A value changed after reading is written as the new text.
+        let mut q = q;
+        q.inputs[0]
+            .metadata
+            .as_mut()
+            .unwrap()
+            .insert("age_years".into(), "70".into());
+        let v = serde_json::to_value(&q).unwrap();
+        assert_eq!(v["inputs"][0]["metadata"]["age_years"], json!("70"));
+        assert_eq!(v["inputs"][0]["metadata"]["dose"], json!(0.5));
     }
 
     #[test]

@@ -32,19 +32,82 @@ pub struct ModelSpec {
     pub max_inputs: Option<usize>,
 }
 
+/// How strictly a query is checked before it is sent.
+///
+/// Problems are of three kinds: structural (an empty `inputs`, counts that are
+/// not whole numbers >= 0 or have the wrong length, `num_samples` or
+/// `total_count` of 0), which are errors in every mode; the rules of a known
+/// model family (a required field missing, a field the family does not take);
+/// and vocabulary (metadata keys and values outside the known lists or the
+/// model's trained values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationMode {
+    /// Every problem is an error (the default for known GEM-1 models).
+    #[default]
+    Strict,
+    /// Vocabulary problems are warnings; family rules and structure are errors.
+    Warn,
+    /// Only structural problems are errors; the rest are warnings.
+    Off,
+}
+
+impl ValidationMode {
+    /// The name used by the CLI flag and the environment variable.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValidationMode::Strict => "strict",
+            ValidationMode::Warn => "warn",
+            ValidationMode::Off => "off",
+        }
+    }
+
+    /// Reads `strict`, `warn` or `off` (any case, surrounding spaces ignored).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "strict" => Some(ValidationMode::Strict),
+            "warn" => Some(ValidationMode::Warn),
+            "off" => Some(ValidationMode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Which kind of rule a problem breaks (see [`ValidationMode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Structure,
+    Rule,
+    Vocabulary,
+}
+
 /// Checks a query for a model; `Ok` means the service should accept it.
+/// The same as [`validate_with`] in [`ValidationMode::Strict`].
 pub fn validate(
     model: &ModelId,
     query: &Query,
     spec: Option<&ModelSpec>,
 ) -> Result<(), ValidationErrors> {
+    validate_with(model, query, spec, ValidationMode::Strict).map(|_| ())
+}
+
+/// Checks a query in the given mode: `Ok` holds the problems that are only
+/// warnings in this mode (empty when the query is clean), `Err` every error.
+pub fn validate_with(
+    model: &ModelId,
+    query: &Query,
+    spec: Option<&ModelSpec>,
+    mode: ValidationMode,
+) -> Result<Vec<Problem>, ValidationErrors> {
     let mut v = Validator {
         problems: Vec::new(),
+        warnings: Vec::new(),
         spec,
+        mode,
     };
     v.query(model, query);
     if v.problems.is_empty() {
-        Ok(())
+        Ok(v.warnings)
     } else {
         Err(ValidationErrors::new(v.problems))
     }
@@ -52,15 +115,41 @@ pub fn validate(
 
 struct Validator<'a> {
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
     spec: Option<&'a ModelSpec>,
+    mode: ValidationMode,
 }
 
 impl Validator<'_> {
+    /// A structural problem: an error in every mode.
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
+        self.report(Kind::Structure, path, message);
+    }
+
+    /// A family rule: a warning only in [`ValidationMode::Off`].
+    fn rule(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.report(Kind::Rule, path, message);
+    }
+
+    /// A vocabulary problem: an error only in [`ValidationMode::Strict`].
+    fn vocab(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.report(Kind::Vocabulary, path, message);
+    }
+
+    fn report(&mut self, kind: Kind, path: impl Into<String>, message: impl Into<String>) {
+        let error = matches!(
+            (kind, self.mode),
+            (Kind::Structure, _) | (_, ValidationMode::Strict) | (Kind::Rule, ValidationMode::Warn)
+        );
+        let p = Problem {
             path: path.into(),
             message: message.into(),
-        });
+        };
+        if error {
+            self.problems.push(p);
+        } else {
+            self.warnings.push(p);
+        }
     }
 
     fn query(&mut self, model: &ModelId, q: &Query) {
@@ -93,11 +182,11 @@ impl Validator<'_> {
         match family {
             Family::Baseline | Family::ReferenceConditioning => {
                 match q.sampling_strategy {
-                    None => self.push(
+                    None => self.rule(
                         "sampling_strategy",
                         "is required: use \"sample generation\" (bulk only) or \"mean estimation\"",
                     ),
-                    Some(SamplingStrategy::SampleGeneration) if modality == Some(Modality::SingleCell) => self.push(
+                    Some(SamplingStrategy::SampleGeneration) if modality == Some(Modality::SingleCell) => self.rule(
                         "sampling_strategy",
                         "single-cell models support only \"mean estimation\"; use it instead of \"sample generation\"",
                     ),
@@ -114,13 +203,13 @@ impl Validator<'_> {
         }
         if family != Family::ReferenceConditioning {
             if q.conditioning.is_some() {
-                self.push(
+                self.rule(
                     "conditioning",
                     "applies to reference conditioning models only; remove it",
                 );
             }
             if q.fixed_total_count.is_some() {
-                self.push(
+                self.rule(
                     "fixed_total_count",
                     "applies to reference conditioning models only; remove it",
                 );
@@ -131,10 +220,10 @@ impl Validator<'_> {
             match family {
                 Family::Baseline => {
                     if input.counts.is_some() {
-                        self.push(format!("{at}.counts"), "baseline models take metadata, not counts; use a reference conditioning model to start from a sample");
+                        self.rule(format!("{at}.counts"), "baseline models take metadata, not counts; use a reference conditioning model to start from a sample");
                     }
                     match &input.metadata {
-                        None => self.push(
+                        None => self.rule(
                             format!("{at}.metadata"),
                             "is required: give the sample's metadata (use {} for none)",
                         ),
@@ -149,7 +238,7 @@ impl Validator<'_> {
                         "the reference sample's counts",
                     );
                     match &input.metadata {
-                        None => self.push(
+                        None => self.rule(
                             format!("{at}.metadata"),
                             "is required: give the perturbation to apply (perturbation keys only)",
                         ),
@@ -160,13 +249,13 @@ impl Validator<'_> {
                 Family::MetadataPrediction => {
                     self.counts(&at, input.counts.as_deref(), "the sample's counts");
                     if input.metadata.is_some() {
-                        self.push(
+                        self.rule(
                             format!("{at}.metadata"),
                             "metadata prediction takes counts only; remove metadata",
                         );
                     }
                     if input.num_samples.is_some_and(|n| n != 1) {
-                        self.push(
+                        self.rule(
                             format!("{at}.num_samples"),
                             "metadata prediction returns one output per input; remove num_samples",
                         );
@@ -178,7 +267,7 @@ impl Validator<'_> {
 
     fn num_samples(&mut self, at: &str, n: Option<u64>) {
         match n {
-            None => self.push(
+            None => self.rule(
                 format!("{at}.num_samples"),
                 "is required: how many samples to generate (1 or more)",
             ),
@@ -195,7 +284,7 @@ impl Validator<'_> {
                     Some(b) => vocab::keys_of(b).collect(),
                     None => vocab::KEYS.iter().map(|k| k.key).collect(),
                 };
-                self.push(
+                self.vocab(
                     path,
                     format!("unknown metadata key; use one of: {}", quote_list(&valid)),
                 );
@@ -204,7 +293,7 @@ impl Validator<'_> {
             if let Some(block) = only {
                 if spec.block != block {
                     let valid: Vec<&str> = vocab::keys_of(block).collect();
-                    self.push(path, format!(
+                    self.rule(path, format!(
                         "reference conditioning takes perturbation keys only ({}); the reference's {} state comes from its counts, so remove this key",
                         quote_list(&valid), spec.block.as_str()));
                     continue;
@@ -214,16 +303,16 @@ impl Validator<'_> {
                 .spec
                 .is_some_and(|s| s.unsupported_keys.iter().any(|k| k == key))
             {
-                self.push(path, "this model was not trained with this key; remove it (GET /api/models lists what each model knows)");
+                self.vocab(path, "this model was not trained with this key; remove it (GET /api/models lists what each model knows)");
                 continue;
             }
             if let Err(fix) = vocab::check_value(&spec.rule, value) {
-                self.push(path, format!("\"{value}\" is not valid: {fix}"));
+                self.vocab(path, format!("\"{value}\" is not valid: {fix}"));
                 continue;
             }
             if let Some(trained) = self.spec.and_then(|s| s.trained_values.get(key)) {
                 if !trained.iter().any(|t| t == value) {
-                    self.push(
+                    self.vocab(
                         path,
                         format!(
                             "\"{value}\" is not a value this model was trained on; use one of: {}",
@@ -238,7 +327,7 @@ impl Validator<'_> {
     fn counts(&mut self, at: &str, counts: Option<&[f64]>, what: &str) {
         let path = format!("{at}.counts");
         let Some(counts) = counts else {
-            self.push(
+            self.rule(
                 path,
                 format!("is required: {what}, one value per gene in the model's gene order"),
             );
@@ -326,13 +415,12 @@ mod tests {
             inputs: vec![
                 Input {
                     metadata: Some(metadata([("sex", "F"), ("colour", "blue")])),
-                    counts: None,
                     num_samples: Some(0),
+                    ..Input::default()
                 },
                 Input {
-                    metadata: None,
                     counts: Some(vec![1.0]),
-                    num_samples: None,
+                    ..Input::default()
                 },
             ],
             conditioning: Some(vec![]),
@@ -419,5 +507,51 @@ mod tests {
             ..Query::default()
         };
         validate(&"gem-2-bulk-x".into(), &q, None).unwrap();
+    }
+
+    #[test]
+    fn modes_turn_vocabulary_and_rules_into_warnings_but_never_structure() {
+        let model: ModelId = "gem-1-bulk".into();
+        let spec = ModelSpec {
+            trained_values: BTreeMap::from([("library_selection".into(), vec!["polyA".into()])]),
+            ..ModelSpec::default()
+        };
+        // A library selection the client does not know, and a zero num_samples.
+        let q = Query::baseline(SamplingStrategy::MeanEstimation)
+            .with_input(metadata([("library_selection", "cDNA-new")]), 1);
+        let strict = validate_with(&model, &q, Some(&spec), ValidationMode::Strict).unwrap_err();
+        assert_eq!(
+            strict.errors[0].path,
+            "inputs[0].metadata.library_selection"
+        );
+        for mode in [ValidationMode::Warn, ValidationMode::Off] {
+            let w = validate_with(&model, &q, Some(&spec), mode).unwrap();
+            assert_eq!(w.len(), 1, "{mode:?}");
+            assert!(w[0].message.contains("cDNA-new"), "{mode:?}");
+        }
+        // A family rule: an error in warn mode, a warning when off.
+        let mut no_strategy = q.clone();
+        no_strategy.sampling_strategy = None;
+        assert!(validate_with(&model, &no_strategy, Some(&spec), ValidationMode::Warn).is_err());
+        let w = validate_with(&model, &no_strategy, Some(&spec), ValidationMode::Off).unwrap();
+        assert!(w.iter().any(|p| p.path == "sampling_strategy"));
+        // Structure stays an error in every mode.
+        let q = Query::metadata_prediction([vec![1.5, 2.0, 3.0]]);
+        let spec = ModelSpec {
+            n_genes: Some(2),
+            ..ModelSpec::default()
+        };
+        for mode in [
+            ValidationMode::Strict,
+            ValidationMode::Warn,
+            ValidationMode::Off,
+        ] {
+            let e = validate_with(&"gem-1-bulk_predict-metadata".into(), &q, Some(&spec), mode)
+                .unwrap_err();
+            let p: Vec<_> = e.errors.iter().map(|p| p.path.as_str()).collect();
+            assert_eq!(p, ["inputs[0].counts", "inputs[0].counts[0]"], "{mode:?}");
+        }
+        assert_eq!(ValidationMode::parse(" WARN "), Some(ValidationMode::Warn));
+        assert_eq!(ValidationMode::parse("lenient"), None);
     }
 }

@@ -9,14 +9,17 @@ use super::builder::{count_from_f64, count_from_i64, count_from_u64, CountsSourc
 use super::ipc::Messages;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StructArray};
 use arrow::datatypes::{
-    DataType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    DataType, Field, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, Schema,
+    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::util::display::array_value_to_string;
+use serde_json::{Map, Value};
 use std::io::Read;
+use std::sync::Arc;
 use synthbio_core::{Dataset, LatentBlock};
 
 use crate::error::ClientError;
+use crate::prediction::Prediction;
 
 /// Reads an Arrow IPC stream (a self-hosted predict answer) into a [`Dataset`].
 ///
@@ -26,10 +29,29 @@ use crate::error::ClientError;
 /// is an error. Latents come from `biological_latent`, `technical_latent`,
 /// `perturbation_latent` or a `latents` struct; `metadata` and
 /// `classifier_probs` are structs. `input_sizes` sets each sample's input index.
+///
+/// Only the typed part is returned; use [`decode_arrow_result`] to keep every
+/// other column and schema entry, and the decoder's warnings.
 pub fn decode_arrow<R: Read>(
     reader: R,
     input_sizes: Option<&[u64]>,
 ) -> Result<Dataset, ClientError> {
+    decode_arrow_result(reader, input_sizes, None).map(|p| p.dataset)
+}
+
+/// Reads an Arrow IPC stream into a [`Prediction`]: the dataset as in
+/// [`decode_arrow`] plus every other column (per sample, as JSON values) and
+/// schema metadata entry (`request_type`, ...) as sent. Lists may be typed as
+/// any list type pyarrow gives (`list`, `large_list`, `fixed_size_list`)
+/// over any numeric type or `null` (an empty list); GEM-2's
+/// `predicted_metadata` and `classifier_probabilities` columns are read like
+/// `metadata` and `classifier_probs`. Counts without a `gene_order` are
+/// named from `known_genes` or by position, as in [`crate::decode_json_result`].
+pub fn decode_arrow_result<R: Read>(
+    reader: R,
+    input_sizes: Option<&[u64]>,
+    known_genes: Option<&[String]>,
+) -> Result<Prediction, ClientError> {
     let bad = |m: String| ClientError::decode("the Arrow stream", m);
     let mut messages = Messages::new(reader);
     let mut b = ResultBuilder::default();
@@ -44,12 +66,30 @@ pub fn decode_arrow<R: Read>(
         b.set_gene_order(genes).map_err(bad)?;
     }
     b.model_version = meta.get("model_version").cloned();
+    for (k, v) in meta {
+        if k != "gene_order" && k != "model_version" {
+            b.extra.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
     // Each batch is dropped before the next is read, so its buffer is reused.
     while let Some(batch) = messages.next_batch().map_err(bad)? {
         add_batch(&mut b, &batch).map_err(bad)?;
     }
-    b.finish(input_sizes)
+    b.finish(input_sizes, known_genes)
 }
+
+/// The columns read into the dataset; any other is kept raw.
+const KNOWN: [&str; 9] = [
+    "counts",
+    "decoder_sample",
+    "metadata",
+    "predicted_metadata",
+    "latents",
+    "biological_latent",
+    "technical_latent",
+    "perturbation_latent",
+    "classifier_probs",
+];
 
 fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
     let n = batch.num_rows();
@@ -74,7 +114,11 @@ fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
         if let Some((name, col)) = &counts {
             let vals =
                 list_row(col, r)?.ok_or_else(|| format!("{name} of row {} is null", first + r))?;
-            b.begin_counts(CountsSource::Counts);
+            b.begin_counts(if *name == "counts" {
+                CountsSource::Counts
+            } else {
+                CountsSource::DecoderSample
+            });
             push_counts(&vals, b, name, first + r)?;
             b.end_dense()?;
         }
@@ -92,6 +136,33 @@ fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
             }
         }
     }
+    if let Some(col) = batch.column_by_name("predicted_metadata") {
+        let s = col
+            .as_struct_opt()
+            .ok_or("column predicted_metadata is not a struct")?;
+        for r in 0..n {
+            if !s.is_valid(r) {
+                continue;
+            }
+            let mut m = std::collections::BTreeMap::new();
+            for (field, child) in s.fields().iter().zip(s.columns()) {
+                if child.is_valid(r) {
+                    let v = array_value_to_string(child.as_ref(), r).map_err(|e| e.to_string())?;
+                    m.insert(field.name().clone(), v);
+                }
+            }
+            b.set_predicted(first + r, m);
+        }
+    }
+    let mut raw: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(f, _)| !KNOWN.contains(&f.name().as_str()))
+        .filter(|(f, _)| f.name() != "classifier_probabilities")
+        .map(|(f, c)| (f.name().clone(), c.clone()))
+        .collect();
     let mut latents: Vec<(LatentBlock, ArrayRef)> = Vec::new();
     for block in LatentBlock::ALL {
         if let Some(c) = batch.column_by_name(&format!("{}_latent", block.as_str())) {
@@ -100,21 +171,24 @@ fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
     }
     if let Some(l) = batch.column_by_name("latents") {
         let s = l.as_struct_opt().ok_or("column latents is not a struct")?;
-        for block in LatentBlock::ALL {
-            if let Some(c) = s.column_by_name(block.as_str()) {
-                latents.push((block, c.clone()));
+        for (field, child) in s.fields().iter().zip(s.columns()) {
+            match LatentBlock::ALL
+                .into_iter()
+                .find(|b| b.as_str() == field.name())
+            {
+                // A null latents row is an absent row (kept as NaN).
+                Some(block) => latents.push((block, with_parent_nulls(child, s))),
+                None => raw.push((format!("latents.{}", field.name()), child.clone())),
             }
         }
     }
     if !latents.is_empty() {
-        for _ in 0..n {
-            b.begin_latents();
-        }
         for (block, col) in &latents {
             for r in 0..n {
-                let vals = list_row(col, r)?.ok_or_else(|| {
-                    format!("{}_latent of row {} is null", block.as_str(), first + r)
-                })?;
+                // A null row: the output has no such latents (kept as NaN).
+                let Some(vals) = list_row(col, r)? else {
+                    continue;
+                };
                 let buf = b.latent_buffer(*block, first + r)?;
                 let start = buf.len();
                 push_floats(&vals, buf)?;
@@ -124,6 +198,52 @@ fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
     }
     if let Some(col) = batch.column_by_name("classifier_probs") {
         add_probs(b, col, first, n)?;
+    }
+    if let Some(col) = batch.column_by_name("classifier_probabilities") {
+        // GEM-2's name; a shape other than struct of structs is kept raw.
+        if add_probs(b, col, first, n).is_err() {
+            raw.push(("classifier_probabilities".into(), col.clone()));
+        }
+    }
+    keep_raw(b, &raw, first)
+}
+
+/// Whether a struct row is null, pushed down to one child (pyarrow leaves the
+/// child's own validity set under a null struct row).
+fn with_parent_nulls(child: &ArrayRef, parent: &StructArray) -> ArrayRef {
+    if parent.null_count() == 0 {
+        return child.clone();
+    }
+    let nulls = arrow::buffer::NullBuffer::union(parent.nulls(), child.nulls());
+    let data = child.to_data().into_builder().nulls(nulls);
+    match data.build() {
+        Ok(d) => arrow::array::make_array(d),
+        Err(_) => child.clone(),
+    }
+}
+
+/// Keeps the columns the dataset has no place for, per row, as the JSON
+/// values Arrow's own JSON writer gives them.
+fn keep_raw(b: &mut ResultBuilder, raw: &[(String, ArrayRef)], first: usize) -> Result<(), String> {
+    if raw.is_empty() {
+        return Ok(());
+    }
+    let fields: Vec<Field> = raw
+        .iter()
+        .map(|(name, c)| Field::new(name, c.data_type().clone(), true))
+        .collect();
+    let columns: Vec<ArrayRef> = raw.iter().map(|(_, c)| c.clone()).collect();
+    let batch =
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| e.to_string())?;
+    let mut w = arrow::json::ArrayWriter::new(Vec::new());
+    w.write(&batch).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    let rows: Vec<Map<String, Value>> =
+        serde_json::from_slice(&w.into_inner()).map_err(|e| e.to_string())?;
+    for (r, row) in rows.into_iter().enumerate() {
+        for (k, v) in row {
+            b.output_field(first + r, &k, v);
+        }
     }
     Ok(())
 }
@@ -169,6 +289,12 @@ fn list_row(col: &ArrayRef, r: usize) -> Result<Option<ArrayRef>, String> {
     if let Some(l) = col.as_list_opt::<i64>() {
         return Ok(Some(l.value(r)));
     }
+    if let Some(l) = col.as_list_view_opt::<i32>() {
+        return Ok(Some(l.value(r)));
+    }
+    if let Some(l) = col.as_list_view_opt::<i64>() {
+        return Ok(Some(l.value(r)));
+    }
     if let Some(l) = col.as_fixed_size_list_opt() {
         return Ok(Some(l.value(r)));
     }
@@ -200,7 +326,11 @@ fn push_counts(
     name: &str,
     row: usize,
 ) -> Result<(), String> {
-    if vals.null_count() > 0 {
+    if vals.is_empty() {
+        // An empty list, whatever its value type (pyarrow types it `null`).
+        return Ok(());
+    }
+    if vals.null_count() > 0 || vals.data_type() == &DataType::Null {
         return Err(format!("{name} of row {row} has null values"));
     }
     let at = |m: String| format!("{name} of row {row}: {m}");
@@ -254,7 +384,8 @@ fn floats<T: Copy + Into<f64>>(
     Ok(())
 }
 
-/// Appends a float or integer array (nulls as NaN) to `out`.
+/// Appends a float or integer array (nulls as NaN) to `out`; an array of
+/// type `null` (what pyarrow types an empty list's values as) is all NaN.
 fn push_floats(vals: &ArrayRef, out: &mut Vec<f64>) -> Result<(), String> {
     macro_rules! each {
         ($ty:ty) => {{
@@ -263,10 +394,21 @@ fn push_floats(vals: &ArrayRef, out: &mut Vec<f64>) -> Result<(), String> {
         }};
     }
     match vals.data_type() {
+        DataType::Null => out.extend(std::iter::repeat_n(f64::NAN, vals.len())),
         DataType::Float64 => each!(Float64Type),
         DataType::Float32 => each!(Float32Type),
+        DataType::Float16 => {
+            let a = vals.as_primitive::<arrow::datatypes::Float16Type>();
+            out.extend(a.iter().map(|v| v.map_or(f64::NAN, |x| x.to_f64())));
+        }
         DataType::Int64 => each!(Int64Type),
         DataType::Int32 => each!(Int32Type),
+        DataType::Int16 => each!(Int16Type),
+        DataType::Int8 => each!(Int8Type),
+        DataType::UInt64 => each!(UInt64Type),
+        DataType::UInt32 => each!(UInt32Type),
+        DataType::UInt16 => each!(UInt16Type),
+        DataType::UInt8 => each!(UInt8Type),
         other => return Err(format!("expected numbers, found {other}")),
     }
     Ok(())

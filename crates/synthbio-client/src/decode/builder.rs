@@ -6,10 +6,12 @@
 //! buffered, and placed when the matrix is assembled.
 
 use ndarray::Array2;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use synthbio_core::{ClassProbabilities, Dataset, LatentBlock, Latents, MetadataTable};
 
 use crate::error::ClientError;
+use crate::prediction::{GeneIds, Prediction};
 
 /// Where an output's counts came from; `counts` wins over `decoder_sample.counts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +36,8 @@ enum Row {
 struct Block {
     flat: Vec<f64>,
     width: Option<usize>,
-    rows: usize,
+    /// The output each stored vector belongs to, in order.
+    owners: Vec<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -57,9 +60,18 @@ pub(crate) struct ResultBuilder {
     cur_source: Option<CountsSource>,
     cur_start: usize,
     metadata: Vec<BTreeMap<String, String>>,
+    /// GEM-2's `predicted_metadata` per output, when given.
+    predicted: Vec<Option<BTreeMap<String, String>>>,
+    /// Whether each output's counts came from `decoder_sample`.
+    from_decoder: Vec<bool>,
     latents: [Block; 3],
-    latent_rows: usize,
     probs: BTreeMap<String, ProbField>,
+    /// Top-level fields the dataset has no place for, as sent.
+    pub extra: Map<String, Value>,
+    /// Per output, fields the dataset has no place for, as sent.
+    output_extra: Vec<Map<String, Value>>,
+    /// What the decoder noticed and did about it.
+    pub warnings: Vec<String>,
     /// The result's `model_version`.
     pub model_version: Option<String>,
     /// A top-level `error` / `errors`, as text.
@@ -91,6 +103,9 @@ impl ResultBuilder {
     pub fn begin_output(&mut self) -> usize {
         self.rows.push(Row::Missing);
         self.metadata.push(BTreeMap::new());
+        self.predicted.push(None);
+        self.from_decoder.push(false);
+        self.output_extra.push(Map::new());
         self.cur_source = None;
         self.rows.len() - 1
     }
@@ -118,6 +133,10 @@ impl ResultBuilder {
         }
         self.cur_source = Some(source);
         self.cur_start = self.flat.len();
+        let i = self.current();
+        if let Some(d) = self.from_decoder.get_mut(i) {
+            *d = source == CountsSource::DecoderSample;
+        }
         true
     }
 
@@ -194,14 +213,19 @@ impl ResultBuilder {
         self.metadata[row] = m;
     }
 
+    /// Sets GEM-2's `predicted_metadata` of output `row`.
+    pub fn set_predicted(&mut self, row: usize, m: BTreeMap<String, String>) {
+        self.predicted[row] = Some(m);
+    }
+
+    /// Keeps a field of output `row` the dataset has no place for.
+    pub fn output_field(&mut self, row: usize, key: &str, value: Value) {
+        self.output_extra[row].insert(key.to_string(), value);
+    }
+
     /// Adds one metadata value of output `row`.
     pub fn metadata_value(&mut self, row: usize, key: &str, value: String) {
         self.metadata[row].insert(key.to_string(), value);
-    }
-
-    /// Marks output `row` as carrying latents.
-    pub fn begin_latents(&mut self) {
-        self.latent_rows += 1;
     }
 
     /// The flat buffer of one latent block, to append output `row`'s vector to;
@@ -212,11 +236,10 @@ impl ResultBuilder {
         row: usize,
     ) -> Result<&mut Vec<f64>, String> {
         let b = &mut self.latents[block as usize];
-        if b.rows != row {
+        if b.owners.last().is_some_and(|&last| last >= row) {
             return Err(format!(
-                "latents.{} is missing for output {} but given for output {row}",
-                block.as_str(),
-                b.rows
+                "latents.{} is given twice for output {row}",
+                block.as_str()
             ));
         }
         Ok(&mut b.flat)
@@ -241,7 +264,7 @@ impl ResultBuilder {
             Some(_) => {}
             None => b.width = Some(len),
         }
-        b.rows += 1;
+        b.owners.push(row);
         Ok(())
     }
 
@@ -259,23 +282,63 @@ impl ResultBuilder {
         f.entries.push((row, c, p));
     }
 
-    /// Assembles the dataset. `input_sizes` (samples per query input) sets each
+    /// Assembles the result. `input_sizes` (samples per query input) sets each
     /// sample's input index; `None` leaves every sample at input 0.
-    pub fn finish(self, input_sizes: Option<&[u64]>) -> Result<Dataset, ClientError> {
-        if let Some(message) = self.error {
+    /// `known_genes` names the genes of counts given without a `gene_order`
+    /// (metadata prediction); without it such counts keep positions only.
+    pub fn finish(
+        mut self,
+        input_sizes: Option<&[u64]>,
+        known_genes: Option<&[String]>,
+    ) -> Result<Prediction, ClientError> {
+        if let Some(message) = self.error.take() {
             return Err(ClientError::ResultError { message });
         }
         let bad = |m: String| ClientError::decode("the result", m);
         let n = self.rows.len();
+        let mut warnings = std::mem::take(&mut self.warnings);
         let any_counts = self.rows.iter().any(|r| !matches!(r, Row::Missing));
+        let mut gene_id_kind = GeneIds::FromResult;
         let (counts, gene_ids) = if any_counts {
             if let Some(i) = self.rows.iter().position(|r| matches!(r, Row::Missing)) {
                 return Err(bad(format!(
                     "outputs[{i}] has no counts while other outputs have them"
                 )));
             }
-            let Some(genes) = self.gene_order else {
-                return Err(bad("it has counts but no gene_order".into()));
+            let genes = match self.gene_order.take() {
+                Some(genes) => genes,
+                None => {
+                    let w = self.width.unwrap_or(0);
+                    if self.rows.iter().any(|r| matches!(r, Row::Sparse(_))) {
+                        return Err(bad(
+                            "it gives counts as gene -> value maps but no gene_order to place them"
+                                .into(),
+                        ));
+                    }
+                    match known_genes {
+                        Some(known) if known.len() == w => {
+                            gene_id_kind = GeneIds::FromModel;
+                            warnings.push(format!(
+                                "the result has no gene_order; its {w} genes are named from the model's known gene order"
+                            ));
+                            known.to_vec()
+                        }
+                        other => {
+                            gene_id_kind = GeneIds::Positions;
+                            let why = match other {
+                                Some(k) => format!(
+                                    "the model's known gene order has {} genes, not {w}",
+                                    k.len()
+                                ),
+                                None => "the client does not know the model's gene order (run an example query or a baseline prediction of the same model first, or set it with Client::set_gene_order)".into(),
+                            };
+                            warnings.push(format!(
+                                "the result has no gene_order and {why}: its {w} genes are kept by position only (position_1 ... position_{w})"
+                            ));
+                            (1..=w).map(|j| format!("position_{j}")).collect()
+                        }
+                    }
+                }
             };
             let g = genes.len();
             let in_order = self
@@ -284,7 +347,7 @@ impl ResultBuilder {
                 .enumerate()
                 .all(|(i, r)| matches!(r, Row::Dense(k) if *k == i));
             let flat = if in_order {
-                self.flat
+                std::mem::take(&mut self.flat)
             } else {
                 assemble(&self.rows, &self.flat, &genes)?
             };
@@ -292,39 +355,66 @@ impl ResultBuilder {
             (m, genes)
         } else {
             // No expression in the result (e.g. metadata prediction without decoder_sample).
+            gene_id_kind = GeneIds::None;
             (Array2::zeros((n, 0)), Vec::new())
         };
-        let mut ds = Dataset::new(counts, gene_ids, Dataset::default_sample_ids(n))?
-            .with_metadata(MetadataTable::from_rows(self.metadata.iter()))?;
-        if self.latent_rows > 0 {
-            if self.latent_rows != n {
-                return Err(bad(format!(
-                    "{} of {n} outputs carry latents; expected all or none",
-                    self.latent_rows
-                )));
+        // GEM-2's predicted_metadata is the table; a plain metadata next to it is kept raw.
+        let mut output_extra = std::mem::take(&mut self.output_extra);
+        let mut rows = std::mem::take(&mut self.metadata);
+        for (i, p) in std::mem::take(&mut self.predicted).into_iter().enumerate() {
+            if let Some(p) = p {
+                let plain = std::mem::replace(&mut rows[i], p);
+                if !plain.is_empty() {
+                    let obj = plain
+                        .into_iter()
+                        .map(|(k, v)| (k, Value::String(v)))
+                        .collect();
+                    output_extra[i].insert("metadata".into(), Value::Object(obj));
+                }
             }
-            let [bio, tech, pert] = self.latents;
-            let mk = |b: Block, block: LatentBlock| -> Result<Array2<f64>, ClientError> {
-                if b.rows == 0 {
+        }
+        let mut ds = Dataset::new(counts, gene_ids, Dataset::default_sample_ids(n))?
+            .with_metadata(MetadataTable::from_rows(rows.iter()))?;
+        let with_latents: std::collections::BTreeSet<usize> = self
+            .latents
+            .iter()
+            .flat_map(|b| b.owners.iter().copied())
+            .collect();
+        if !with_latents.is_empty() {
+            let [bio, tech, pert] = std::mem::take(&mut self.latents);
+            let mut missing_any = Vec::new();
+            let mut mk = |b: Block, block: LatentBlock| -> Result<Array2<f64>, ClientError> {
+                if b.owners.is_empty() {
                     return Ok(Array2::zeros((n, 0)));
                 }
-                if b.rows != n {
-                    return Err(bad(format!(
-                        "latents.{} is given for {} of {n} outputs",
-                        block.as_str(),
-                        b.rows
-                    )));
-                }
                 let w = b.width.unwrap_or(0);
-                Array2::from_shape_vec((n, w), b.flat).map_err(|e| bad(e.to_string()))
+                if b.owners.len() == n {
+                    return Array2::from_shape_vec((n, w), b.flat).map_err(|e| bad(e.to_string()));
+                }
+                // Outputs without this block keep their position as NaN rows.
+                let mut out = Array2::from_elem((n, w), f64::NAN);
+                for (k, &row) in b.owners.iter().enumerate() {
+                    out.row_mut(row)
+                        .assign(&ndarray::ArrayView1::from(&b.flat[k * w..(k + 1) * w]));
+                }
+                let have: std::collections::BTreeSet<usize> = b.owners.iter().copied().collect();
+                let missing: Vec<usize> = (0..n).filter(|r| !have.contains(r)).collect();
+                missing_any.push(format!(
+                    "latents.{} is absent for outputs {:?}; their rows are NaN",
+                    block.as_str(),
+                    missing
+                ));
+                Ok(out)
             };
-            ds = ds.with_latents(Latents {
+            let latents = Latents {
                 biological: mk(bio, LatentBlock::Biological)?,
                 technical: mk(tech, LatentBlock::Technical)?,
                 perturbation: mk(pert, LatentBlock::Perturbation)?,
-            })?;
+            };
+            warnings.extend(missing_any);
+            ds = ds.with_latents(latents)?;
         }
-        for (field, f) in self.probs {
+        for (field, f) in std::mem::take(&mut self.probs) {
             let mut probs = Array2::zeros((n, f.classes.len()));
             for (r, c, p) in f.entries {
                 probs[[r, c]] = p;
@@ -337,13 +427,21 @@ impl ResultBuilder {
                 },
             )?;
         }
-        if let Some(v) = self.model_version {
+        if let Some(v) = self.model_version.take() {
             ds = ds.with_model_version(v);
         }
         if let Some(sizes) = input_sizes {
             ds = ds.with_input_index(input_index(sizes, n)?)?;
         }
-        Ok(ds)
+        let decoder_sample = any_counts && self.from_decoder.iter().all(|&d| d);
+        Ok(Prediction {
+            dataset: ds,
+            gene_ids: gene_id_kind,
+            decoder_sample,
+            extra: self.extra,
+            output_extra,
+            warnings,
+        })
     }
 }
 
@@ -449,7 +547,7 @@ mod tests {
         b.extend_counts([1, 2]);
         b.end_dense().unwrap();
         assert!(!b.begin_counts(CountsSource::DecoderSample));
-        let d = b.finish(None).unwrap();
+        let d = b.finish(None, None).unwrap().dataset;
         assert_eq!(d.counts(), ndarray::array![[1, 2]]);
     }
 }

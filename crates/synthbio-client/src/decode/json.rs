@@ -18,6 +18,7 @@ use std::io::{BufRead, Read};
 use synthbio_core::Dataset;
 
 use crate::error::ClientError;
+use crate::prediction::Prediction;
 
 /// Reads a result JSON from `reader` into a [`Dataset`].
 ///
@@ -33,15 +34,34 @@ use crate::error::ClientError;
 /// fractional count is rounded to the nearest integer. The reader is buffered
 /// here, so pass it unbuffered; the memory used beyond the result itself is
 /// the text of one output.
+///
+/// Only the typed part is returned: fields the dataset has no place for are
+/// left out (and a result without `gene_order` gets position ids); use
+/// [`decode_json_result`] to keep them and the decoder's warnings.
 pub fn decode_json<R: Read>(
     reader: R,
     input_sizes: Option<&[u64]>,
 ) -> Result<Dataset, ClientError> {
+    decode_json_result(reader, input_sizes, None).map(|p| p.dataset)
+}
+
+/// Reads a result JSON into a [`Prediction`]: the dataset as in [`decode_json`]
+/// plus every other field as sent. GEM-2 shapes are read too:
+/// `predicted_metadata` fills the metadata table, `classifier_probabilities`
+/// the classifier probabilities, and outputs with `null` metadata or latents
+/// keep their position. Counts without a `gene_order` (metadata prediction)
+/// are named from `known_genes` when its length fits, else by position, with
+/// a warning either way.
+pub fn decode_json_result<R: Read>(
+    reader: R,
+    input_sizes: Option<&[u64]>,
+    known_genes: Option<&[String]>,
+) -> Result<Prediction, ClientError> {
     let mut b = ResultBuilder::default();
     let reader = std::io::BufReader::with_capacity(1 << 16, reader);
     read_result(&mut Scanner::new(reader), &mut b)
         .map_err(|e| ClientError::decode("the result JSON", e))?;
-    b.finish(input_sizes)
+    b.finish(input_sizes, known_genes)
 }
 
 /// The top-level object, key by key; `outputs` element by element.
@@ -127,14 +147,30 @@ fn read_output(bytes: &[u8], b: &mut ResultBuilder, scratch: &mut Vec<u32>) -> R
             }
             "metadata" => {
                 let m: Option<BTreeMap<String, Value>> = serde_json::from_slice(v).map_err(json)?;
-                let m = m
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|(k, v)| Some((k, scalar_text(v)?)))
-                    .collect();
-                b.set_metadata(row, m);
+                b.set_metadata(row, text_map(m));
+            }
+            "predicted_metadata" => {
+                let m: Option<BTreeMap<String, Value>> =
+                    serde_json::from_slice(v).map_err(|e| format!("predicted_metadata: {e}"))?;
+                if let Some(m) = m {
+                    b.set_predicted(row, text_map(Some(m)));
+                }
             }
             "latents" => parse_slice(v, LatentsSeed { b: &mut *b, row }).map_err(json)?,
+            "classifier_probabilities" => {
+                // GEM-2's name; a shape other than field -> class -> probability is kept raw.
+                let value: Value = serde_json::from_slice(v).map_err(json)?;
+                match serde_json::from_value::<Option<Ordered<Ordered<f64>>>>(value.clone()) {
+                    Ok(probs) => {
+                        for (field, classes) in probs.map(|p| p.0).unwrap_or_default() {
+                            for (class, p) in classes.0 {
+                                b.prob(row, &field, &class, p);
+                            }
+                        }
+                    }
+                    Err(_) => b.output_field(row, key, value),
+                }
+            }
             "classifier_probs" => {
                 let probs: Option<Ordered<Ordered<f64>>> =
                     serde_json::from_slice(v).map_err(json)?;
@@ -145,11 +181,20 @@ fn read_output(bytes: &[u8], b: &mut ResultBuilder, scratch: &mut Vec<u32>) -> R
                 }
             }
             _ => {
-                ignore(v)?;
+                let value: Value = serde_json::from_slice(v).map_err(json)?;
+                b.output_field(row, key, value);
             }
         }
         Ok(n)
     })
+}
+
+/// Metadata values as text (see [`scalar_text`]); `null` entries are absent.
+fn text_map(m: Option<BTreeMap<String, Value>>) -> BTreeMap<String, String> {
+    m.unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, scalar_text(v)?)))
+        .collect()
 }
 
 /// A `counts` value at the start of `rest`; returns its length. A plain list
@@ -270,7 +315,8 @@ fn top_value(key: &str, bytes: &[u8], b: &mut ResultBuilder) -> Result<(), Strin
             }
         }
         _ => {
-            ignore(bytes)?;
+            let value: Value = serde_json::from_slice(bytes).map_err(json)?;
+            b.extra.insert(key.to_string(), value);
         }
     }
     Ok(())

@@ -134,10 +134,11 @@ impl<'de> Visitor<'de> for LatentsSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let LatentsSeed { b, row } = self;
-        b.begin_latents();
         while let Some(key) = map.next_key::<String>()? {
             let Some(block) = LatentBlock::ALL.into_iter().find(|k| k.as_str() == key) else {
-                map.next_value::<IgnoredAny>()?;
+                // A block the client does not know: kept raw as `latents.<key>`.
+                let value: serde_json::Value = map.next_value()?;
+                b.output_field(row, &format!("latents.{key}"), value);
                 continue;
             };
             let buf = b.latent_buffer(block, row).map_err(de::Error::custom)?;

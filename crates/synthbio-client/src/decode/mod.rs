@@ -9,6 +9,6 @@ mod json;
 mod json_seeds;
 mod split;
 
-pub use self::arrow::decode_arrow;
-pub use self::json::decode_json;
+pub use self::arrow::{decode_arrow, decode_arrow_result};
+pub use self::json::{decode_json, decode_json_result};
 pub(crate) use self::json::scalar_text;
