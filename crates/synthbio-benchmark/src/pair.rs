@@ -147,8 +147,15 @@ impl Pair {
     }
 }
 
-/// Column means of the given rows.
+/// Column means of the given rows. Identical rows (a baseline's constant prediction)
+/// give that row exactly: summing n copies and dividing by n can miss it in the last
+/// bit, which would leave a no-change prediction with a spurious nonzero delta.
 pub(crate) fn mean_rows(x: &Array2<f64>, rows: &[usize]) -> Array1<f64> {
+    if let Some((&first, rest)) = rows.split_first() {
+        if rest.iter().all(|&i| x.row(i) == x.row(first)) {
+            return x.row(first).to_owned();
+        }
+    }
     let mut s = Array1::<f64>::zeros(x.ncols());
     for &i in rows {
         s += &x.row(i);

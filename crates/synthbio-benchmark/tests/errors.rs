@@ -87,3 +87,27 @@ fn only_control_is_an_error() {
     let real = expr(&["ctrl", "ctrl"], &["g1"]);
     assert!(evaluate(&real, &real, "ctrl", Options::default()).is_err());
 }
+
+#[test]
+fn no_change_baseline_has_no_delta() {
+    let labels = ["ctrl", "ctrl", "ctrl", "A", "A", "A", "B", "B"];
+    let real = expr(&labels, &["g1", "g2", "g3", "g4"]);
+    let pred = baseline::no_change(&real, "ctrl").unwrap();
+    let ev = evaluate(&real, &pred, "ctrl", Options::default()).unwrap();
+    // Its delta is exactly 0: the correlation is undefined and says so, never NaN.
+    assert_eq!(ev.results.get("pearson_delta", "A"), None);
+    assert!(ev
+        .results
+        .notes
+        .iter()
+        .any(|n| n.starts_with("pearson_delta")));
+    let s = ev
+        .summary
+        .iter()
+        .find(|s| s.name == "pearson_delta")
+        .unwrap();
+    assert_eq!((s.count, s.undefined, s.mean), (0, 2, None));
+    // Direction over changed genes: predicting no change never agrees.
+    let d = ev.direction.column("direction_nonzero").unwrap();
+    assert!(d.values.iter().all(|v| *v == Some(0.0)), "{d:?}");
+}
