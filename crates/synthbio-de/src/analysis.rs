@@ -11,17 +11,20 @@ use serde::{Deserialize, Serialize};
 use synthbio_core::{Analysis, Dataset};
 use synthbio_normalize::{normalize_dataset, Method, NormalizeParams};
 
-/// Parameters of [`De`]. The groups have no default: `group_column`, `group_a` and
-/// `group_b` must be set (an empty one is an error naming it).
+/// Parameters of [`De`]. The groups have no default: `group_column`, `case` and
+/// `control` must be set (an empty one is an error naming it; `group_a` / `group_b` are
+/// accepted as their old names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeParams {
     /// Metadata column holding the groups, e.g. `perturbation_type` or `dex`.
     pub group_column: String,
-    /// Value of group a (the numerator, e.g. `compound`, `trt`).
-    pub group_a: String,
-    /// Value of group b (the reference, e.g. `control`, `untrt`).
-    pub group_b: String,
+    /// Value of the case group (the numerator, e.g. `compound`, `trt`).
+    #[serde(alias = "group_a")]
+    pub case: String,
+    /// Value of the control group (the reference, e.g. `control`, `untrt`).
+    #[serde(alias = "group_b")]
+    pub control: String,
     /// The test; default the moderated t.
     pub test: DeTest,
     /// How counts become the tested values; default edgeR's log CPM with prior count 2
@@ -40,8 +43,8 @@ impl Default for DeParams {
     fn default() -> Self {
         DeParams {
             group_column: String::new(),
-            group_a: String::new(),
-            group_b: String::new(),
+            case: String::new(),
+            control: String::new(),
             test: DeTest::Moderated,
             normalization: NormalizeParams::new(Method::LogCpm { prior_count: 2.0 }),
             alpha: 0.05,
@@ -53,11 +56,15 @@ impl Default for DeParams {
 
 impl DeParams {
     /// Parameters comparing `column = a` over `column = b`, other fields at their defaults.
-    pub fn new(column: impl Into<String>, a: impl Into<String>, b: impl Into<String>) -> Self {
+    pub fn new(
+        column: impl Into<String>,
+        case: impl Into<String>,
+        control: impl Into<String>,
+    ) -> Self {
         DeParams {
             group_column: column.into(),
-            group_a: a.into(),
-            group_b: b.into(),
+            case: case.into(),
+            control: control.into(),
             ..DeParams::default()
         }
     }
@@ -65,24 +72,24 @@ impl DeParams {
     fn validate(&self) -> Result<()> {
         for (name, v) in [
             ("group_column", &self.group_column),
-            ("group_a", &self.group_a),
-            ("group_b", &self.group_b),
+            ("case", &self.case),
+            ("control", &self.control),
         ] {
             if v.is_empty() {
                 return Err(DeError::InvalidParam {
                     name,
                     value: String::new(),
                     fix: "set group_column to the metadata column holding the groups, and \
-                          group_a / group_b to the two values compared (a over b)"
+                          case / control to the two values compared (case over control)"
                         .into(),
                 });
             }
         }
-        if self.group_a == self.group_b {
+        if self.case == self.control {
             return Err(DeError::InvalidParam {
-                name: "group_b",
-                value: self.group_b.clone(),
-                fix: "give two different values for group_a and group_b".into(),
+                name: "control",
+                value: self.control.clone(),
+                fix: "give two different values for case and control".into(),
             });
         }
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
@@ -100,8 +107,7 @@ impl DeParams {
 /// metadata column, then [`de_groups`].
 pub fn de_dataset(data: &Dataset, params: &DeParams) -> Result<DeResult> {
     params.validate()?;
-    let groups =
-        Groups::from_metadata(data, &params.group_column, &params.group_a, &params.group_b)?;
+    let groups = Groups::from_metadata(data, &params.group_column, &params.case, &params.control)?;
     de_groups_filtered(
         data,
         &groups,
@@ -135,12 +141,12 @@ pub fn de_groups_filtered(
     filter: Option<&FilterParams>,
 ) -> Result<DeResult> {
     groups.check(data.n_samples(), 2)?;
-    let rows: Vec<usize> = groups.a.iter().chain(&groups.b).copied().collect();
+    let rows: Vec<usize> = groups.case.iter().chain(&groups.control).copied().collect();
     let subset = data.select_samples(&rows);
     let normalized = normalize_dataset::<f64>(&subset, normalization)?;
     let local = Groups {
-        a: (0..groups.a.len()).collect(),
-        b: (groups.a.len()..rows.len()).collect(),
+        case: (0..groups.case.len()).collect(),
+        control: (groups.case.len()..rows.len()).collect(),
         ..groups.clone()
     };
     let Some(filter) = filter else {
@@ -149,7 +155,7 @@ pub fn de_groups_filtered(
         result.groups = groups.clone();
         return Ok(result);
     };
-    let design = Design::two_group(&local.a, &local.b, rows.len());
+    let design = Design::two_group(&local.case, &local.control, rows.len());
     let keep = filter_by_expr(subset.counts().mapv(f64::from).view(), &design, filter)?;
     let cols: Vec<usize> = (0..keep.len()).filter(|&j| keep[j]).collect();
     let mut kept = normalized.expression.clone();
@@ -185,8 +191,8 @@ fn differential_expression_untested(
     groups: &Groups,
 ) -> Result<Vec<crate::de::DeGene>> {
     let v = values.values.view();
-    let a = crate::stats::GroupStats::of(v, &groups.a);
-    let b = crate::stats::GroupStats::of(v, &groups.b);
+    let a = crate::stats::GroupStats::of(v, &groups.case);
+    let b = crate::stats::GroupStats::of(v, &groups.control);
     let (na, nb) = (a.n as f64, b.n as f64);
     Ok((0..v.ncols())
         .map(|g| crate::de::DeGene {

@@ -29,7 +29,7 @@ pub enum DeTest {
 pub struct DeGene {
     /// Gene id.
     pub gene_id: String,
-    /// `mean_a - mean_b` on the input log2 scale (natural log for scanpy's log1p).
+    /// `mean_case - mean_control` on the input log2 scale (natural log for scanpy's log1p).
     pub log2_fc: f64,
     /// Mean over the samples of both groups (limma's `AveExpr`).
     pub mean_expression: f64,
@@ -46,7 +46,7 @@ pub struct DeResult {
     pub test: DeTest,
     /// Scale of the values tested.
     pub scale: Scale,
-    /// The groups compared (a over b).
+    /// The groups compared (case over control).
     pub groups: Groups,
     /// The empirical-Bayes prior (moderated t only).
     pub prior: Option<PriorFit>,
@@ -116,8 +116,8 @@ pub fn differential_expression(
     }
     groups.check(v.nrows(), 2)?;
     check_finite(v, groups)?;
-    let a = GroupStats::of(v, &groups.a);
-    let b = GroupStats::of(v, &groups.b);
+    let a = GroupStats::of(v, &groups.case);
+    let b = GroupStats::of(v, &groups.control);
     let (tests, prior) = match test {
         DeTest::Welch => (welch_from_stats(&a, &b), None),
         DeTest::Moderated => {
@@ -149,9 +149,9 @@ pub fn differential_expression(
 /// limma's moderated t of the two-group design `~ group` (cases over controls): the
 /// general `lm_fit` + `ebayes` path on the groups' samples.
 fn moderated(v: ArrayView2<'_, f64>, groups: &Groups) -> Result<(Vec<GeneTest>, PriorFit)> {
-    let rows: Vec<usize> = groups.a.iter().chain(&groups.b).copied().collect();
+    let rows: Vec<usize> = groups.case.iter().chain(&groups.control).copied().collect();
     let sub = v.select(Axis(0), &rows);
-    let n_case = groups.a.len();
+    let n_case = groups.case.len();
     let design = Design::two_group(
         &(0..n_case).collect::<Vec<_>>(),
         &(n_case..rows.len()).collect::<Vec<_>>(),
@@ -175,7 +175,7 @@ fn moderated(v: ArrayView2<'_, f64>, groups: &Groups) -> Result<(Vec<GeneTest>, 
 
 /// Refuses NaN or infinite values in the samples tested.
 fn check_finite(v: ArrayView2<'_, f64>, groups: &Groups) -> Result<()> {
-    for &i in groups.a.iter().chain(&groups.b) {
+    for &i in groups.case.iter().chain(&groups.control) {
         if let Some((j, &x)) = v
             .index_axis(Axis(0), i)
             .indexed_iter()

@@ -13,7 +13,7 @@ pub enum DeError {
          or use a fold change (log2_fold_change) for single samples"
     )]
     TooFewSamples {
-        /// The group's label (`column = value`, or `group_a` / `group_b`).
+        /// The group's label (`column = value`, or `case` / `control`).
         group: String,
         /// Its number of samples.
         n: usize,

@@ -4,37 +4,32 @@ use crate::error::{DeError, Result};
 use serde::{Deserialize, Serialize};
 use synthbio_core::Dataset;
 
-/// Two disjoint groups of sample rows; fold changes are `a - b` (a over b).
+/// Two disjoint groups of sample rows; fold changes are `case - control` (case over control).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Groups {
-    /// Label of group a (e.g. `dex = trt`).
-    pub label_a: String,
-    /// Rows of group a.
-    pub a: Vec<usize>,
-    /// Label of group b, the reference (e.g. `dex = untrt`).
-    pub label_b: String,
-    /// Rows of group b.
-    pub b: Vec<usize>,
+    /// Label of the case group (e.g. `dex = trt`).
+    pub case_label: String,
+    /// Rows of the case group.
+    pub case: Vec<usize>,
+    /// Label of the control group, the reference (e.g. `dex = untrt`).
+    pub control_label: String,
+    /// Rows of the control group.
+    pub control: Vec<usize>,
 }
 
 impl Groups {
-    /// Groups from explicit 0-based sample rows, labelled `group_a` and `group_b`.
-    pub fn from_indices(a: Vec<usize>, b: Vec<usize>) -> Self {
+    /// Groups from explicit 0-based sample rows, labelled `case` and `control`.
+    pub fn from_indices(case: Vec<usize>, control: Vec<usize>) -> Self {
         Groups {
-            label_a: "group_a".into(),
-            a,
-            label_b: "group_b".into(),
-            b,
+            case_label: "case".into(),
+            case,
+            control_label: "control".into(),
+            control,
         }
     }
 
-    /// The samples whose metadata `column` equals `value_a` (group a) or `value_b` (group b).
-    pub fn from_metadata(
-        data: &Dataset,
-        column: &str,
-        value_a: &str,
-        value_b: &str,
-    ) -> Result<Self> {
+    /// The samples whose metadata `column` equals `case` or `control`.
+    pub fn from_metadata(data: &Dataset, column: &str, case: &str, control: &str) -> Result<Self> {
         let meta = data.metadata();
         let col = meta.column(column).ok_or_else(|| DeError::UnknownColumn {
             column: column.into(),
@@ -47,16 +42,19 @@ impl Groups {
                 .collect()
         };
         Ok(Groups {
-            label_a: format!("{column} = {value_a}"),
-            a: rows(value_a),
-            label_b: format!("{column} = {value_b}"),
-            b: rows(value_b),
+            case_label: format!("{column} = {case}"),
+            case: rows(case),
+            control_label: format!("{column} = {control}"),
+            control: rows(control),
         })
     }
 
     /// Checks indices are in range, groups do not overlap, and each has `min` samples.
     pub fn check(&self, n_samples: usize, min: usize) -> Result<()> {
-        for (label, rows) in [(&self.label_a, &self.a), (&self.label_b, &self.b)] {
+        for (label, rows) in [
+            (&self.case_label, &self.case),
+            (&self.control_label, &self.control),
+        ] {
             if let Some(&index) = rows.iter().find(|&&i| i >= n_samples) {
                 return Err(DeError::SampleIndex {
                     group: label.clone(),
@@ -71,7 +69,7 @@ impl Groups {
                 });
             }
         }
-        if let Some(&index) = self.a.iter().find(|i| self.b.contains(i)) {
+        if let Some(&index) = self.case.iter().find(|i| self.control.contains(i)) {
             return Err(DeError::OverlappingGroups { index });
         }
         Ok(())

@@ -69,10 +69,10 @@ impl Report for DeReport {
         let g = &r.groups;
         let mut paragraphs = vec![format!(
             "{} ({} samples) over {} ({} samples), {} on {}.",
-            g.label_a,
-            g.a.len(),
-            g.label_b,
-            g.b.len(),
+            g.case_label,
+            g.case.len(),
+            g.control_label,
+            g.control.len(),
             match r.test {
                 DeTest::Moderated =>
                     "limma-style moderated t (empirical-Bayes variance shrinkage, Smyth 2004)",
@@ -140,7 +140,10 @@ impl Report for DeReport {
                 .collect(),
         };
         ReportSection {
-            title: format!("Differential expression: {} vs {}", g.label_a, g.label_b),
+            title: format!(
+                "Differential expression: {} vs {}",
+                g.case_label, g.control_label
+            ),
             paragraphs,
             tables: vec![
                 (

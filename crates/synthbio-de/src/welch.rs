@@ -46,7 +46,7 @@ pub fn two_sided_p(t: f64, df: f64) -> Option<f64> {
     Some((2.0 * dist.sf(t.abs())).min(1.0))
 }
 
-/// Welch's t per gene from the two groups' statistics: `t = (mean_a - mean_b) /
+/// Welch's t per gene from the two groups' statistics: `t = (mean_case - mean_control) /
 /// sqrt(var_a/n_a + var_b/n_b)` with Welch-Satterthwaite degrees of freedom, as
 /// `scipy.stats.ttest_ind(equal_var=False)`.
 ///

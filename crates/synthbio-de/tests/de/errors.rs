@@ -70,7 +70,7 @@ fn missing_columns_and_parameters_are_named() {
     assert!(matches!(
         err,
         DeError::InvalidParam {
-            name: "group_b",
+            name: "control",
             ..
         }
     ));

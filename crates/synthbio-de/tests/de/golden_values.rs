@@ -67,7 +67,7 @@ fn two_group_tests_on_edger_log_cpm_match_scipy_and_limma_formulas() {
         params.test = test;
         let got = de_dataset(&data, &params).unwrap();
         assert_eq!(
-            got.groups.a,
+            got.groups.case,
             numbers(&e["group_a"])
                 .iter()
                 .map(|&x| x as usize)
