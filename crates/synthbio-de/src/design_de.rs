@@ -217,3 +217,52 @@ impl Report for DesignDe {
         }
     }
 }
+
+/// The paired (blocked) two-group analysis, `~ donor + group` as for airway: the samples
+/// of `groups` (rows of `data`), donors from the metadata column `donor_column`, the
+/// case-over-control coefficient (`groupcase`) tested with limma-trend or voom after
+/// `filterByExpr` (unless `filter` is `None`). The result's genes are the ones tested.
+pub fn de_paired(
+    data: &Dataset,
+    groups: &crate::groups::Groups,
+    donor_column: &str,
+    transform: Transform,
+    filter: Option<FilterParams>,
+) -> Result<DesignDe> {
+    groups.check(data.n_samples(), 2)?;
+    let rows: Vec<usize> = groups.case.iter().chain(&groups.control).copied().collect();
+    let mut subset = data.select_samples(&rows);
+    let label = |i: usize| {
+        Some(
+            if i < groups.case.len() {
+                "case"
+            } else {
+                "control"
+            }
+            .to_string(),
+        )
+    };
+    let group: Vec<Option<String>> = (0..rows.len()).map(label).collect();
+    let meta = subset.metadata_mut();
+    if meta.column(donor_column).is_none() {
+        return Err(DeError::UnknownColumn {
+            column: donor_column.into(),
+            available: meta.keys().map(String::from).collect(),
+        });
+    }
+    meta.set_column("group", group)?;
+    let formula = format!("~ factor({donor_column}) + group");
+    let design = Design::from_formula(
+        subset.metadata(),
+        &formula,
+        &[("group".to_string(), "control".to_string())],
+    )?;
+    let params = DesignDeParams {
+        design,
+        tested: Tested::Coef("groupcase".into()),
+        transform,
+        trend: transform == Transform::LogCpm,
+        filter,
+    };
+    design_de(&subset, &params)
+}

@@ -70,7 +70,9 @@ pub use benchmark::{
 pub use bh::benjamini_hochberg;
 pub use de::{differential_expression, DeGene, DeResult, DeTest};
 pub use design::Design;
-pub use design_de::{design_de, DesignDe, DesignDeParams, Tested, Transform, TOP_TABLE_COLUMNS};
+pub use design_de::{
+    de_paired, design_de, DesignDe, DesignDeParams, Tested, Transform, TOP_TABLE_COLUMNS,
+};
 pub use ebayes::{ebayes, EBayesOptions, ModeratedFit, TopRow};
 pub use error::{DeError, Result};
 pub use filter::{filter_by_expr, FilterParams};

@@ -376,3 +376,22 @@ fn the_two_group_analysis_can_filter_and_lists_every_gene() {
         .collect();
     assert_close(&got_fc, &want_fc, ABS, REL, "two-group logFC");
 }
+
+#[test]
+fn the_paired_analysis_of_two_groups_is_limma_trend_on_donor_plus_group() {
+    let data = airway();
+    let groups = synthbio_de::Groups::from_metadata(&data, "dex", "trt", "untrt").unwrap();
+    let got = synthbio_de::de_paired(
+        &data,
+        &groups,
+        "cell",
+        Transform::LogCpm,
+        Some(FilterParams::default()),
+    )
+    .unwrap();
+    assert_eq!(got.tested, "groupcase");
+    assert_eq!(got.design_columns.last().unwrap(), "groupcase");
+    check_top(&got, &golden("trend"), "paired");
+    let err = synthbio_de::de_paired(&data, &groups, "donor", Transform::Voom, None).unwrap_err();
+    assert!(matches!(err, DeError::UnknownColumn { .. }), "{err}");
+}
