@@ -36,6 +36,8 @@ enum Command {
     Train(commands::train::TrainArgs),
     /// Print held-out evaluation figures of the local engine against simple baselines.
     Evaluate(commands::train::EvaluateArgs),
+    /// cell-eval's perturbation metrics of predicted vs real cells, beside baselines.
+    Benchmark(commands::benchmark::BenchmarkArgs),
     /// Normalize a counts table: CPM, edgeR log CPM (optionally TMM), log2(CPM+1), scanpy log1p.
     Normalize(commands::analysis::NormalizeArgs),
     /// Differential expression between two groups of samples (moderated or Welch t, BH).
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::serve(&args),
         Command::Train(args) => commands::train::train(&args),
         Command::Evaluate(args) => commands::train::evaluate(&args),
+        Command::Benchmark(args) => commands::benchmark::benchmark(&args),
         Command::Normalize(args) => commands::analysis::normalize(&args),
         Command::De(args) => commands::analysis::de(&args),
         Command::Qc(args) => commands::analysis::qc(cli.url.as_deref(), &args),
