@@ -1,0 +1,64 @@
+//! Baselines built from real data behave as their definitions say.
+
+use std::path::PathBuf;
+use synthbio_benchmark::{baseline, evaluate, Expression, Options};
+
+fn kang() -> Expression {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kang_monocyte_real.tsv");
+    Expression::read_tsv(&p, "perturbation").unwrap()
+}
+
+#[test]
+fn other_context_equal_to_real_recovers_the_effect() {
+    let real = kang();
+    let pred = baseline::other_context(&real, &real, "ctrl").unwrap();
+    let ev = evaluate(&real, &pred, "ctrl", Options::default()).unwrap();
+    let r = ev.results.get("pearson_delta", "stim").unwrap();
+    assert!(r > 0.999_999, "{r}");
+    assert!(ev.results.get("mse_delta", "stim").unwrap() < 1e-20);
+}
+
+#[test]
+fn split_halves_are_disjoint_and_balanced() {
+    let real = kang();
+    let (a, b) = baseline::split_halves(&real).unwrap();
+    assert_eq!(a.n_cells() + b.n_cells(), real.n_cells());
+    assert!(a.cells.iter().all(|c| !b.cells.contains(c)));
+    for label in ["ctrl", "stim"] {
+        let n = |e: &Expression| e.perturbations.iter().filter(|p| *p == label).count();
+        assert_eq!(n(&a), n(&b));
+    }
+    // A positive baseline: the other half of real cells agrees better than no change.
+    let pos = evaluate(&a, &b, "ctrl", Options::default()).unwrap();
+    let neg = evaluate(
+        &a,
+        &baseline::no_change(&a, "ctrl").unwrap(),
+        "ctrl",
+        Options::default(),
+    )
+    .unwrap();
+    let m = |e: &synthbio_benchmark::Evaluation| e.results.get("mse_delta", "stim").unwrap();
+    assert!(m(&pos) < m(&neg), "{} vs {}", m(&pos), m(&neg));
+}
+
+#[test]
+fn mean_effect_excludes_the_control_and_cell_eval_mean_includes_it() {
+    let real = kang();
+    let ours = baseline::mean_effect(&real, "ctrl").unwrap();
+    let theirs = baseline::cell_eval_mean(&real, "ctrl").unwrap();
+    let norm = real.normalised().unwrap();
+    let i = norm.perturbations.iter().position(|p| p == "stim").unwrap();
+    let mean = |label: &str| {
+        let rows: Vec<usize> = (0..norm.n_cells())
+            .filter(|&k| norm.perturbations[k] == label)
+            .collect();
+        rows.iter().map(|&k| norm.x[[k, 0]]).sum::<f64>() / rows.len() as f64
+    };
+    // One perturbation: the mean effect is that perturbation's own pseudobulk.
+    approx::assert_relative_eq!(ours.x[[i, 0]], mean("stim"), max_relative = 1e-12);
+    approx::assert_relative_eq!(
+        theirs.x[[i, 0]],
+        (mean("stim") + mean("ctrl")) / 2.0,
+        max_relative = 1e-12
+    );
+}
