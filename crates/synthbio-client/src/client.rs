@@ -9,7 +9,7 @@ use crate::handle::{input_sizes, QueryHandle, QueryStatus};
 use crate::models::ListedModel;
 use crate::prediction::{GeneIds, Prediction};
 use crate::progress::{Progress, RetryReason};
-use crate::transport::{network_error, Auth, Call, Kind, Transport, ARROW_STREAM, JSON};
+use crate::transport::{network_error, Auth, Call, Kind, Transport, Try, ARROW_STREAM, JSON};
 use bytes::Bytes;
 use futures::StreamExt;
 use reqwest::header::CONTENT_TYPE;
@@ -554,53 +554,37 @@ impl Client {
             .input_sizes
             .clone()
             .filter(|_| handle.model_id.family().is_some());
-        let retry = &self.config().retry;
-        let mut attempt = 0u32;
-        loop {
-            let resp = self.t().send(&call).await?;
-            let arrow = is_arrow(&resp);
-            let sizes = sizes.clone();
-            let genes = self.gene_order(&handle.model_id);
-            let decoded = decode_body(resp, move |r| {
-                let genes = genes.as_deref().map(Vec::as_slice);
-                if arrow {
-                    decode_arrow_result(r, sizes.as_deref(), genes)
-                } else {
-                    decode_json_result(r, sizes.as_deref(), genes)
+        let genes = self.gene_order(&handle.model_id);
+        let p = self
+            .t()
+            .retrying(&call, || {
+                let sizes = sizes.clone();
+                let genes = genes.clone();
+                let call = &call;
+                async move {
+                    let resp = self.t().send_once(call).await?;
+                    let arrow = is_arrow(&resp);
+                    let decoded = decode_body(resp, move |r| {
+                        let genes = genes.as_deref().map(Vec::as_slice);
+                        if arrow {
+                            decode_arrow_result(r, sizes.as_deref(), genes)
+                        } else {
+                            decode_json_result(r, sizes.as_deref(), genes)
+                        }
+                    })
+                    .await;
+                    match (decoded.result, decoded.transport_error) {
+                        (Ok(p), _) => Ok(p),
+                        // The body broke off: download again (idempotent).
+                        (Err(_), Some(te)) => Err(self.t().body_failure(call, te)),
+                        (Err(e), None) => Err(Try::Fatal(e)),
+                    }
                 }
             })
-            .await;
-            match (decoded.result, decoded.transport_error) {
-                (Ok(p), _) => {
-                    self.learn(&handle.model_id, &p);
-                    self.report_result(&p);
-                    return Ok(p);
-                }
-                (Err(e), None) => return Err(e),
-                (Err(_), Some(te)) => {
-                    attempt += 1;
-                    let reason = if te.is_timeout() {
-                        RetryReason::Timeout
-                    } else {
-                        RetryReason::Connection
-                    };
-                    let delay = (attempt <= retry.max_retries)
-                        .then(|| retry.delay(attempt, None))
-                        .flatten();
-                    let Some(delay) = delay else {
-                        return Err(network_error(&call, te));
-                    };
-                    self.t().report(Progress::Retrying {
-                        what: call.what.clone(),
-                        reason,
-                        attempt,
-                        max_retries: retry.max_retries,
-                        delay,
-                    });
-                    tokio::time::sleep(delay).await;
-                }
-            }
-        }
+            .await?;
+        self.learn(&handle.model_id, &p);
+        self.report_result(&p);
+        Ok(p)
     }
 
     /// Downloads a result as raw JSON (a top-level `error`/`errors` is still an error).

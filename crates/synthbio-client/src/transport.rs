@@ -1,4 +1,5 @@
-//! HTTP: URLs, headers, retries, and the mapping of answers to [`ClientError`].
+//! HTTP: URLs, headers, the one retry loop ([`Transport::retrying`]), and the
+//! mapping of answers to [`ClientError`].
 
 use crate::config::ClientConfig;
 use crate::error::{shorten, ClientError, Result};
@@ -165,67 +166,37 @@ impl Transport {
         Ok(req)
     }
 
-    /// Sends a call, retrying as its kind and the retry policy allow; a 2xx
-    /// answer is returned, anything else becomes the matching error.
-    pub async fn send(&self, call: &Call) -> Result<Response> {
+    /// The client's one retry loop: runs `attempt` until it succeeds, fails
+    /// for good ([`Try::Fatal`]), or the retry policy ends the retries of a
+    /// failure worth another try ([`Try::Again`]); every wait is reported.
+    pub async fn retrying<T, F, Fut>(&self, call: &Call, mut attempt: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, Try>>,
+    {
         let retry = &self.config.retry;
-        let mut attempt = 0u32;
+        let mut n = 0u32;
         loop {
-            let req = self.request(call)?;
-            let (reason, retry_after, failure) = match req.send().await {
-                Ok(resp) if resp.status().is_success() => return Ok(resp),
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let retryable = match call.kind {
-                        Kind::Idempotent => matches!(status, 429 | 502 | 503 | 504),
-                        Kind::Submit => matches!(status, 429 | 503),
-                    };
-                    let retry_after = resp
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    if !retryable {
-                        return Err(status_error(call, status, resp).await);
-                    }
-                    (
-                        RetryReason::Status(status),
-                        retry_after,
-                        Failure::Status(status, resp),
-                    )
-                }
-                Err(e) => {
-                    let reason = if e.is_connect() {
-                        RetryReason::Connect
-                    } else if e.is_timeout() {
-                        RetryReason::Timeout
-                    } else {
-                        RetryReason::Connection
-                    };
-                    // A submit that may have reached the server is not sent again.
-                    if call.kind == Kind::Submit && reason != RetryReason::Connect {
-                        return Err(network_error(call, e));
-                    }
-                    (reason, None, Failure::Network(e))
-                }
+            let again = match attempt().await {
+                Ok(v) => return Ok(v),
+                Err(Try::Fatal(e)) => return Err(e),
+                Err(Try::Again(again)) => again,
             };
-            attempt += 1;
-            let delay = if attempt <= retry.max_retries {
-                retry.delay(attempt, retry_after)
+            n += 1;
+            let delay = if n <= retry.max_retries {
+                retry.delay(n, again.retry_after)
             } else {
                 None
             };
             let Some(delay) = delay else {
-                return Err(match failure {
-                    Failure::Status(status, resp) => status_error(call, status, resp).await,
-                    Failure::Network(e) => network_error(call, e),
-                });
+                return Err(again.failure.into_error(call).await);
             };
-            drop(failure);
+            let reason = again.reason;
+            drop(again.failure);
             self.report(Progress::Retrying {
                 what: call.what.clone(),
                 reason,
-                attempt,
+                attempt: n,
                 max_retries: retry.max_retries,
                 delay,
             });
@@ -233,43 +204,115 @@ impl Transport {
         }
     }
 
-    /// Sends a call and reads its JSON answer. An idempotent call whose answer
-    /// breaks off part-way is sent again, within the retry policy.
-    pub async fn json<T: serde::de::DeserializeOwned>(&self, call: &Call) -> Result<T> {
-        let retry = &self.config.retry;
-        let mut attempt = 0u32;
-        let bytes = loop {
-            let resp = self.send(call).await?;
-            let e = match resp.bytes().await {
-                Ok(bytes) => break bytes,
-                Err(e) => e,
-            };
-            attempt += 1;
-            let delay = (call.kind == Kind::Idempotent && attempt <= retry.max_retries)
-                .then(|| retry.delay(attempt, None))
-                .flatten();
-            let Some(delay) = delay else {
-                return Err(network_error(call, e));
-            };
-            self.report(Progress::Retrying {
-                what: call.what.clone(),
-                reason: if e.is_timeout() {
+    /// One request, with no retry: a 2xx answer, or the failure classified
+    /// by whether the call's kind allows another try.
+    pub async fn send_once(&self, call: &Call) -> std::result::Result<Response, Try> {
+        let req = self.request(call).map_err(Try::Fatal)?;
+        match req.send().await {
+            Ok(resp) if resp.status().is_success() => Ok(resp),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let retryable = match call.kind {
+                    Kind::Idempotent => matches!(status, 429 | 502 | 503 | 504),
+                    Kind::Submit => matches!(status, 429 | 503),
+                };
+                if !retryable {
+                    return Err(Try::Fatal(status_error(call, status, resp).await));
+                }
+                let retry_after = resp
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                Err(Try::Again(Again {
+                    reason: RetryReason::Status(status),
+                    retry_after,
+                    failure: Failure::Status(status, resp),
+                }))
+            }
+            Err(e) => {
+                let reason = if e.is_connect() {
+                    RetryReason::Connect
+                } else if e.is_timeout() {
                     RetryReason::Timeout
                 } else {
                     RetryReason::Connection
-                },
-                attempt,
-                max_retries: retry.max_retries,
-                delay,
-            });
-            tokio::time::sleep(delay).await;
-        };
+                };
+                // A submit that may have reached the server is not sent again.
+                if call.kind == Kind::Submit && reason != RetryReason::Connect {
+                    return Err(Try::Fatal(network_error(call, e)));
+                }
+                Err(Try::Again(Again {
+                    reason,
+                    retry_after: None,
+                    failure: Failure::Network(e),
+                }))
+            }
+        }
+    }
+
+    /// An answer whose body broke off part-way: another try for an
+    /// idempotent call, the error for a submit (the server took it).
+    pub fn body_failure(&self, call: &Call, e: reqwest::Error) -> Try {
+        if call.kind != Kind::Idempotent {
+            return Try::Fatal(network_error(call, e));
+        }
+        Try::Again(Again {
+            reason: if e.is_timeout() {
+                RetryReason::Timeout
+            } else {
+                RetryReason::Connection
+            },
+            retry_after: None,
+            failure: Failure::Network(e),
+        })
+    }
+
+    /// Sends a call, retrying as its kind and the retry policy allow; a 2xx
+    /// answer is returned, anything else becomes the matching error.
+    pub async fn send(&self, call: &Call) -> Result<Response> {
+        self.retrying(call, || self.send_once(call)).await
+    }
+
+    /// Sends a call and reads its JSON answer. An idempotent call whose answer
+    /// breaks off part-way is sent again, within the same retry policy.
+    pub async fn json<T: serde::de::DeserializeOwned>(&self, call: &Call) -> Result<T> {
+        let bytes = self
+            .retrying(call, || async {
+                let resp = self.send_once(call).await?;
+                resp.bytes().await.map_err(|e| self.body_failure(call, e))
+            })
+            .await?;
         serde_json::from_slice(&bytes).map_err(|e| {
             ClientError::decode(
                 format!("the answer to {}", call.what),
                 format!("{e}: {}", shorten(&String::from_utf8_lossy(&bytes), 300)),
             )
         })
+    }
+}
+
+/// The outcome of one failed try.
+pub(crate) enum Try {
+    /// Not worth another try: this error.
+    Fatal(ClientError),
+    /// Worth another try, if the policy allows.
+    Again(Again),
+}
+
+/// A failure worth another try.
+pub(crate) struct Again {
+    reason: RetryReason,
+    retry_after: Option<std::time::Duration>,
+    failure: Failure,
+}
+
+impl Failure {
+    async fn into_error(self, call: &Call) -> ClientError {
+        match self {
+            Failure::Status(status, resp) => status_error(call, status, resp).await,
+            Failure::Network(e) => network_error(call, e),
+        }
     }
 }
 

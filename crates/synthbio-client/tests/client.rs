@@ -6,6 +6,7 @@ mod engine;
 mod faults;
 mod golden;
 mod offline;
+mod paths;
 mod proxy_faults;
 mod shapes;
 mod support;
