@@ -30,6 +30,10 @@ enum Command {
     ExampleQuery(commands::predict::ExampleArgs),
     /// Run a query file against a model and write the results.
     Predict(commands::predict::PredictArgs),
+    /// Store the API key in the OS keyring (read from a hidden prompt or stdin).
+    Login,
+    /// Remove the API key from the OS keyring.
+    Logout,
     /// Serve the local engine over HTTP with the GEM protocol (loopback by default).
     Serve(commands::serve::ServeArgs),
     /// Rebuild the shipped model files from data/.
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
         Command::Models => commands::predict::models(cli.url.as_deref()),
         Command::ExampleQuery(args) => commands::predict::example_query(cli.url.as_deref(), &args),
         Command::Predict(args) => commands::predict::predict(cli.url.as_deref(), &args),
+        Command::Login => commands::login::login(),
+        Command::Logout => commands::login::logout(),
         Command::Serve(args) => commands::serve::serve(&args),
         Command::Train(args) => commands::train::train(&args),
         Command::Evaluate(args) => commands::train::evaluate(&args),

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod benchmark;
 pub mod input;
+pub mod login;
 pub mod predict;
 pub mod progress;
 pub mod serve;

@@ -1,9 +1,10 @@
 //! `models`, `example-query` and `predict`.
 
 use super::{backend, CliResult};
-use clap::Args;
-use std::path::PathBuf;
-use synthbio::core::{ModelId, Query};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+use synthbio::client::{BlockingClient, ClientConfig, Prediction, Progress, ValidationMode};
+use synthbio::core::{Cell, Dataset, LatentBlock, ModelId, Query, Table};
 
 /// Arguments of `example-query`.
 #[derive(Args)]
@@ -12,17 +13,80 @@ pub struct ExampleArgs {
     model: String,
 }
 
+/// Table format of the result files.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Format {
+    /// Tab-separated text (`.tsv`).
+    Tsv,
+    /// Apache Parquet (`.parquet`).
+    Parquet,
+}
+
+impl Format {
+    fn ext(self) -> &'static str {
+        match self {
+            Format::Tsv => "tsv",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
 /// Arguments of `predict`.
 #[derive(Args)]
 pub struct PredictArgs {
     /// Model id, e.g. gem-1-bulk (see `synthbio models`).
     model: String,
-    /// Query file (JSON, as `synthbio example-query` prints).
-    #[arg(long, short)]
-    query: PathBuf,
-    /// Output folder: expression.tsv, metadata.tsv and, when present, latents and probabilities.
-    #[arg(long, short)]
-    out: PathBuf,
+    /// Query file (JSON, as `synthbio example-query` prints); not needed with --resume.
+    #[arg(long, short, required_unless_present = "resume")]
+    query: Option<PathBuf>,
+    /// Output folder: everything the result holds: expression (or metadata
+    /// prediction's decoder_sample), metadata with predicted values,
+    /// classifier_probs (long: sample, field, label, probability),
+    /// latents_<block>, model_version.txt, gene_order.txt, and raw.json for
+    /// fields without a table.
+    #[arg(long, short, required_unless_present_any = ["submit_only", "download_url_only"])]
+    out: Option<PathBuf>,
+    /// Format of the tables.
+    #[arg(long, value_enum, default_value = "tsv")]
+    format: Format,
+    /// Also write the result JSON exactly as the server sent it (result.json; hosted mode).
+    #[arg(long)]
+    raw_json: bool,
+    /// Print the result's download URL instead of downloading it (hosted mode).
+    #[arg(long, conflicts_with = "submit_only")]
+    download_url_only: bool,
+    /// Submit the query, print its modelQueryId and stop (finish it with --resume).
+    #[arg(long)]
+    submit_only: bool,
+    /// Finish a query submitted earlier, by its modelQueryId.
+    #[arg(long, value_name = "MODEL_QUERY_ID", conflicts_with = "submit_only")]
+    resume: Option<String>,
+    /// Offline validation: strict (every problem is an error; the default for
+    /// GEM-1 models), warn (unknown vocabulary values are warnings) or off
+    /// (only structural problems are errors).
+    #[arg(long, value_enum, env = "SYNTHESIZE_VALIDATION")]
+    validation: Option<Validation>,
+}
+
+/// `--validation` values.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Validation {
+    /// Every problem is an error.
+    Strict,
+    /// Vocabulary problems are warnings.
+    Warn,
+    /// Only structural problems are errors.
+    Off,
+}
+
+impl From<Validation> for ValidationMode {
+    fn from(v: Validation) -> Self {
+        match v {
+            Validation::Strict => ValidationMode::Strict,
+            Validation::Warn => ValidationMode::Warn,
+            Validation::Off => ValidationMode::Off,
+        }
+    }
 }
 
 /// Prints the models as JSON lines.
@@ -39,38 +103,242 @@ pub fn example_query(url: Option<&str>, args: &ExampleArgs) -> CliResult {
     Ok(())
 }
 
-/// Runs a query file and writes the results.
-pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
-    let text = std::fs::read_to_string(&args.query)
-        .map_err(|e| format!("cannot read the query file {}: {e}", args.query.display()))?;
-    let query = Query::from_json(&text).map_err(|e| match e.errors.as_slice() {
+fn read_query(path: &Path) -> Result<Query, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the query file {}: {e}", path.display()))?;
+    Query::from_json(&text).map_err(|e| match e.errors.as_slice() {
         [one] if !one.path.is_empty() => format!(
             "{} is not a valid query: {}: {}",
-            args.query.display(),
+            path.display(),
             one.path,
             one.message
         ),
-        _ => format!("{}: {e}", args.query.display()),
-    })?;
+        _ => format!("{}: {e}", path.display()),
+    })
+}
+
+/// The server configuration `--url` or the environment selects, if any.
+fn remote(url: Option<&str>) -> Option<ClientConfig> {
+    match url {
+        Some(url) => Some(ClientConfig::from_env().with_base_url(url)),
+        None => synthbio::client::backend_from_env(),
+    }
+}
+
+/// Runs a query file (or finishes one) and writes the results.
+pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
+    let model = ModelId::from(args.model.as_str());
+    let query = args.query.as_deref().map(read_query).transpose()?;
+    let Some(mut config) = remote(url) else {
+        return predict_local(url, args, &model, query);
+    };
+    if let Some(v) = args.validation {
+        config = config.with_validation(v.into());
+    }
+    eprintln!("backend: {}", config.describe(Some(&model)));
+    let config = config.with_progress(|p| match p {
+        Progress::Warning { .. } | Progress::Submitted { .. } | Progress::Retrying { .. } => {
+            eprintln!("{p}")
+        }
+        _ => {}
+    });
+    let client = BlockingClient::new(config)?;
+    let handle = match (&args.resume, &query) {
+        (Some(id), _) => synthbio::client::QueryHandle::new(model.clone(), id.as_str()),
+        (None, Some(q)) if args.submit_only || !client.client().config().self_hosted => {
+            client.submit(&model, q)?
+        }
+        (None, Some(q)) => {
+            // Self-hosted: one synchronous request.
+            if args.download_url_only || args.raw_json {
+                return Err("--download-url-only and --raw-json need the hosted protocol (a self-hosted server answers synchronously with an Arrow stream)".into());
+            }
+            let p = client.predict_result(&model, q)?;
+            return write_all(args, &p);
+        }
+        (None, None) => return Err("give --query or --resume".into()),
+    };
+    if args.submit_only {
+        println!("{}", handle.model_query_id);
+        eprintln!(
+            "submitted; finish it with: synthbio predict {} --resume {} --out <folder>",
+            model, handle.model_query_id
+        );
+        return Ok(());
+    }
+    if args.download_url_only {
+        println!("{}", client.wait_download_url(&handle)?);
+        return Ok(());
+    }
+    if args.raw_json {
+        // One download: the raw JSON is written, then decoded from memory.
+        let out = out_dir(args)?;
+        let v = client.wait_json(&handle)?;
+        synthbio::io::write_json(&out.join("result.json"), &v)?;
+        let bytes = serde_json::to_vec(&v)?;
+        let genes = client.client().gene_order(&model);
+        let p = synthbio::client::decode_json_result(
+            &bytes[..],
+            handle.input_sizes.as_deref(),
+            genes.as_deref().map(Vec::as_slice),
+        )?;
+        for w in &p.warnings {
+            eprintln!("warning: {w}");
+        }
+        return write_all(args, &p);
+    }
+    let p = client.wait_result(&handle)?;
+    write_all(args, &p)
+}
+
+/// The local engine: the same files, from a dataset.
+fn predict_local(
+    url: Option<&str>,
+    args: &PredictArgs,
+    model: &ModelId,
+    query: Option<Query>,
+) -> CliResult {
+    if args.resume.is_some() || args.submit_only || args.download_url_only || args.raw_json {
+        return Err("--resume, --submit-only, --download-url-only and --raw-json need a server: set SYNTHESIZE_API_KEY (hosted), SYNTHESIZE_API_BASE_URL / SYNTHESIZE_ENDPOINT_<MODEL> (self-hosted) or --url".into());
+    }
+    let query = query.ok_or("give --query")?;
     let backend = backend(url)?;
-    eprintln!("running {} on {}", args.model, backend.describe());
-    let ds = backend.predict(&ModelId::from(args.model.as_str()), &query)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        format!(
-            "cannot create the output folder {}: {e}",
-            args.out.display()
-        )
-    })?;
-    synthbio::io::write_counts(&args.out.join("expression.tsv"), &ds)?;
-    synthbio::io::write_table(
-        &args.out.join("metadata.tsv"),
-        &synthbio::io::metadata_table(&ds),
-    )?;
+    let ds = backend.predict(model, &query)?;
+    write_files(args, &ds, None)
+}
+
+fn out_dir(args: &PredictArgs) -> Result<&Path, String> {
+    let out = args.out.as_deref().ok_or("give --out <folder>")?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("cannot create the output folder {}: {e}", out.display()))?;
+    Ok(out)
+}
+
+fn write_all(args: &PredictArgs, p: &Prediction) -> CliResult {
+    write_files(args, &p.dataset, Some(p))
+}
+
+/// Writes every part of a result; says on stderr what was written.
+fn write_files(args: &PredictArgs, ds: &Dataset, p: Option<&Prediction>) -> CliResult {
+    let out = out_dir(args)?;
+    let ext = args.format.ext();
+    let mut written = Vec::new();
+    let mut table = |name: &str, t: &Table| -> CliResult {
+        let file = format!("{name}.{ext}");
+        synthbio::io::write_table(&out.join(&file), t)?;
+        written.push(file);
+        Ok(())
+    };
+    table("metadata", &synthbio::io::metadata_table(ds))?;
+    if !ds.classifier_probs().is_empty() {
+        table("classifier_probs", &classifier_long(ds))?;
+    }
+    if let Some(l) = ds.latents() {
+        for block in LatentBlock::ALL {
+            let m = l.block(block);
+            if m.ncols() > 0 {
+                table(
+                    &format!("latents_{}", block.as_str()),
+                    &latents_table(ds, block),
+                )?;
+            }
+        }
+    }
+    if let Some(p) = p.filter(|p| p.provenance().is_some()) {
+        table("provenance", &raw_table(ds, p))?;
+    }
+    if ds.n_genes() > 0 {
+        let name = if p.is_some_and(|p| p.decoder_sample) {
+            "decoder_sample"
+        } else {
+            "expression"
+        };
+        let file = format!("{name}.{ext}");
+        synthbio::io::write_counts(&out.join(&file), ds)?;
+        written.push(file);
+        let genes = ds.gene_ids().join("\n") + "\n";
+        std::fs::write(out.join("gene_order.txt"), genes)?;
+        written.push("gene_order.txt".into());
+    }
+    if let Some(v) = ds.model_version() {
+        std::fs::write(out.join("model_version.txt"), format!("{v}\n"))?;
+        written.push("model_version.txt".into());
+    }
+    if let Some(p) = p {
+        if !p.extra.is_empty() || p.output_extra.iter().any(|m| !m.is_empty()) {
+            let raw = serde_json::json!({"extra": p.extra, "outputs": p.output_extra});
+            synthbio::io::write_json(&out.join("raw.json"), &raw)?;
+            written.push("raw.json".into());
+        }
+    }
     eprintln!(
-        "{} samples x {} genes: expression.tsv and metadata.tsv written to {}",
+        "{} samples x {} genes: {} written to {}",
         ds.n_samples(),
         ds.n_genes(),
-        args.out.display()
+        written.join(", "),
+        out.display()
     );
     Ok(())
+}
+
+/// Classifier probabilities as the long table sample, field, label, probability.
+fn classifier_long(ds: &Dataset) -> Table {
+    let mut t = Table::new(["sample_id", "field", "label", "probability"]);
+    for (i, sample) in ds.sample_ids().iter().enumerate() {
+        for (field, probs) in ds.classifier_probs() {
+            for (c, label) in probs.classes.iter().enumerate() {
+                t.push(vec![
+                    Cell::from(sample.as_str()),
+                    Cell::from(field.as_str()),
+                    Cell::from(label.as_str()),
+                    Cell::Float(probs.probs[[i, c]]),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+/// One latent block: a row per sample, a column per dimension (NaN: absent).
+fn latents_table(ds: &Dataset, block: LatentBlock) -> Table {
+    let Some(l) = ds.latents() else {
+        return Table::new(["sample_id"]);
+    };
+    let m = l.block(block);
+    let mut t = Table::new(
+        std::iter::once("sample_id".to_string()).chain((1..=m.ncols()).map(|j| format!("dim_{j}"))),
+    );
+    for (i, sample) in ds.sample_ids().iter().enumerate() {
+        t.push(
+            std::iter::once(Cell::from(sample.as_str()))
+                .chain(m.row(i).iter().map(|&x| {
+                    if x.is_nan() {
+                        Cell::Empty
+                    } else {
+                        Cell::Float(x)
+                    }
+                }))
+                .collect(),
+        );
+    }
+    t
+}
+
+/// Per-sample fields kept raw (GEM-2 provenance and any other), as text columns.
+fn raw_table(ds: &Dataset, p: &Prediction) -> Table {
+    let keys = p.output_extra_keys();
+    let mut t = Table::new(std::iter::once("sample_id".to_string()).chain(keys.iter().cloned()));
+    for (i, sample) in ds.sample_ids().iter().enumerate() {
+        let row = p.output_extra.get(i);
+        t.push(
+            std::iter::once(Cell::from(sample.as_str()))
+                .chain(keys.iter().map(|k| match row.and_then(|r| r.get(k)) {
+                    None | Some(serde_json::Value::Null) => Cell::Empty,
+                    Some(serde_json::Value::String(s)) => Cell::from(s.as_str()),
+                    Some(v) => Cell::Text(v.to_string()),
+                }))
+                .collect(),
+        );
+    }
+    t
 }
