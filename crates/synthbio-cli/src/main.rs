@@ -45,7 +45,7 @@ enum Command {
     /// Normalize a counts table: CPM, edgeR log CPM (optionally TMM), log2(CPM+1), scanpy log1p.
     Normalize(commands::analysis::NormalizeArgs),
     /// Differential expression between two groups of samples (moderated or Welch t, BH).
-    De(commands::analysis::DeArgs),
+    De(commands::de::DeArgs),
     /// Flag samples whose claimed labels the expression contradicts (classifier + sex markers).
     Qc(commands::analysis::QcArgs),
     /// PCA of the latents that metadata prediction gives for a counts table.
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::train::evaluate(&args),
         Command::Benchmark(args) => commands::benchmark::benchmark(&args),
         Command::Normalize(args) => commands::analysis::normalize(&args),
-        Command::De(args) => commands::analysis::de(&args),
+        Command::De(args) => commands::de::de(&args),
         Command::Qc(args) => commands::analysis::qc(cli.url.as_deref(), &args),
         Command::Pca(args) => commands::analysis::pca(cli.url.as_deref(), &args),
         Command::Report(args) => commands::workflow::report(cli.url.as_deref(), &args),

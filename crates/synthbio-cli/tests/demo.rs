@@ -92,7 +92,7 @@ fn the_study_scores_every_held_out_donor_with_the_analysis_crates() {
     assert!(r.expect("defined") > 0.5, "mean Pearson r {r:?}");
     // DE of generated replicates: 3 replicates x 4 donors per condition.
     assert_eq!(s.generated.n_samples(), 24);
-    assert_eq!(s.generated_de.groups.a.len(), 12);
+    assert_eq!(s.generated_de.groups.case.len(), 12);
     assert!(!s.generated_de.significant(0.05).is_empty());
     let a = s.agreement.expect("four donors give an observed DE");
     assert!(a.n_both > 0 && a.n_same_direction <= a.n_both);

@@ -6,7 +6,6 @@ use super::{backend, CliResult};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use synthbio::core::{Analysis, LatentBlock, ModelId, Report};
-use synthbio::de::{de_dataset, DeParams, DeReport, DeTest};
 use synthbio::normalize::{
     normalize_dataset, Method, NormFactors, NormalizeParams, TargetSum, TmmParams,
 };
@@ -46,40 +45,6 @@ pub struct NormalizeArgs {
     /// Output file: .tsv, .csv (optionally .gz) or .parquet.
     #[arg(long, short)]
     out: PathBuf,
-}
-
-/// Arguments of `de`.
-#[derive(Args)]
-pub struct DeArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Metadata column that defines the groups.
-    #[arg(long)]
-    group_column: String,
-    /// Value of the group of interest (fold changes are this over --control).
-    #[arg(long)]
-    case: String,
-    /// Value of the reference group.
-    #[arg(long)]
-    control: String,
-    /// Per-gene test: moderated (limma-style empirical Bayes) or welch.
-    #[arg(long, value_enum, default_value = "moderated")]
-    test: TestArg,
-    /// Benjamini-Hochberg threshold of significant genes.
-    #[arg(long, default_value_t = 0.05)]
-    alpha: f64,
-    /// Volcano table output: .tsv, .csv or .parquet (one row per gene).
-    #[arg(long, short)]
-    out: PathBuf,
-}
-
-/// Per-gene tests.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum TestArg {
-    /// limma-style moderated t with empirical-Bayes variance shrinkage.
-    Moderated,
-    /// Welch t on log CPM.
-    Welch,
 }
 
 /// Arguments shared by the commands that run metadata prediction.
@@ -185,31 +150,6 @@ pub fn normalize(args: &NormalizeArgs) -> CliResult {
         data.n_genes(),
         args.out.display()
     );
-    Ok(())
-}
-
-/// Tests every gene between two groups of samples.
-pub fn de(args: &DeArgs) -> CliResult {
-    let data = args.input.load()?;
-    let params = DeParams {
-        test: match args.test {
-            TestArg::Moderated => DeTest::Moderated,
-            TestArg::Welch => DeTest::Welch,
-        },
-        alpha: args.alpha,
-        ..DeParams::new(&args.group_column, &args.case, &args.control)
-    };
-    let result = de_dataset(&data, &params)?;
-    let report = DeReport {
-        result,
-        alpha: args.alpha,
-        top_n: params.top_n,
-    };
-    synthbio::io::write_table(&args.out, &report.table())?;
-    for paragraph in report.section().paragraphs {
-        eprintln!("{paragraph}");
-    }
-    eprintln!("volcano table written to {}", args.out.display());
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! One module per group of subcommands.
 
 pub mod analysis;
+pub mod de;
 pub mod benchmark;
 pub mod input;
 pub mod login;

@@ -308,10 +308,10 @@ impl PerturbationStudy {
         label_b: &str,
     ) -> Result<DeResult, WorkflowError> {
         let groups = Groups {
-            label_a: label_a.into(),
-            a,
-            label_b: label_b.into(),
-            b,
+            case_label: label_a.into(),
+            case: a,
+            control_label: label_b.into(),
+            control: b,
         };
         let log_cpm = NormalizeParams::new(Method::LogCpm { prior_count: 2.0 });
         Ok(de_groups(data, &groups, self.test, &log_cpm)?)
