@@ -121,7 +121,10 @@ def main():
                 big = a.big_every and i % a.big_every == 0
                 q["inputs"][0]["num_samples"] = a.big_samples if big else a.samples
                 q["seed"] = k * 1_000_000 + i
-                t, err = one_job(base, q)
+                try:
+                    t, err = one_job(base, q)
+                except (OSError, ValueError, KeyError) as e:
+                    t, err = None, repr(e)
                 with lock:
                     (times.append(t) if err is None else errors.append(err))
 

@@ -3,8 +3,9 @@
 use super::CliResult;
 use clap::Args;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
-use synthbio::server::{exposure_warning, ApiKey, ServerConfig};
+use synthbio::server::{default_state_dir, exposure_warning, ApiKey, ServerConfig};
 
 /// Arguments of `serve`. Every limit is enforced on each request (see
 /// `synthbio_server::ServerConfig`); defaults are the server's.
@@ -32,6 +33,48 @@ pub struct ServeArgs {
     /// Jobs kept at once, finished ones included until collected (more is answered 503).
     #[arg(long, default_value_t = ServerConfig::default().max_kept_jobs)]
     max_kept_jobs: usize,
+    /// Predictions that run at once (default: the number of CPUs).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Directory of the job store and the results, created owner-only; a
+    /// restart on it keeps every accepted query (default: synthbio/server in
+    /// the user's cache directory, e.g. ~/.cache/synthbio/server).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Memory for predictions in progress, in bytes or with a unit (512MiB,
+    /// 4GiB, 4G); default: a quarter of this machine's RAM.
+    #[arg(long, value_parser = parse_bytes)]
+    max_memory: Option<u64>,
+    /// Disk for stored results, in bytes or with a unit; when full, new
+    /// queries are answered 503 with Retry-After (default 10GiB).
+    #[arg(long, value_parser = parse_bytes)]
+    max_disk: Option<u64>,
+}
+
+/// A size in bytes: a whole number with an optional unit (K, M, G, T, or
+/// KiB..TiB, all powers of 1024; B or none for bytes). Written here: one flag's
+/// parser, where a crate would be a new dependency for this alone.
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        "t" | "tib" => 40,
+        other => {
+            return Err(format!(
+                "{text:?}: unknown unit {other:?}; write a number of bytes, or one with K, M, G or T (powers of 1024), e.g. 4GiB"
+            ))
+        }
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size; write e.g. 4GiB or 1073741824"))?;
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// Serves until Ctrl-C, then shuts down gracefully.
@@ -43,6 +86,22 @@ pub fn serve(args: &ServeArgs) -> CliResult {
         .with_max_body_bytes(args.max_body_bytes)
         .with_max_queued_jobs(args.max_queued_jobs)
         .with_max_kept_jobs(args.max_kept_jobs);
+    if let Some(workers) = args.workers {
+        config = config.with_workers(workers);
+    }
+    if let Some(bytes) = args.max_memory {
+        config = config.with_max_memory_bytes(bytes);
+    }
+    if let Some(bytes) = args.max_disk {
+        config = config.with_max_disk_bytes(bytes);
+    }
+    let state_dir = match &args.state_dir {
+        Some(dir) => dir.clone(),
+        None => default_state_dir().ok_or(
+            "this system names no cache directory for the server's state; choose one with --state-dir",
+        )?,
+    };
+    config = config.with_state_dir(state_dir.clone());
     if let Some(var) = &args.api_key_env {
         let key = std::env::var(var).map_err(|_| {
             format!("--api-key-env {var}: that variable is not set; export it first")
@@ -57,11 +116,32 @@ pub fn serve(args: &ServeArgs) -> CliResult {
         eprintln!("warning: {warning}");
     }
     eprintln!(
-        "serving the local engine at http://{} (Ctrl-C to stop)",
-        args.bind
+        "serving the local engine at http://{} (Ctrl-C to stop); state in {}, memory budget {} MiB, disk budget {} MiB",
+        args.bind,
+        state_dir.display(),
+        config.max_memory_bytes >> 20,
+        config.max_disk_bytes >> 20
     );
     runtime.block_on(synthbio::server::run(engine, config, async {
         let _ = tokio::signal::ctrl_c().await;
     }))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes_with_and_without_units() {
+        assert_eq!(parse_bytes("1024"), Ok(1024));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("4G"), Ok(4 << 30));
+        assert_eq!(parse_bytes("3 kib"), Ok(3 << 10));
+        assert!(parse_bytes("4GB").unwrap_err().contains("unknown unit"));
+        assert!(parse_bytes("GiB").unwrap_err().contains("not a size"));
+        assert!(parse_bytes("99999999999T")
+            .unwrap_err()
+            .contains("too large"));
+    }
 }
