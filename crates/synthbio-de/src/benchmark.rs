@@ -4,7 +4,6 @@
 use crate::error::{DeError, Result};
 use serde::{Deserialize, Serialize};
 use synthbio_core::{Cell, Figure, Report, ReportSection, Table};
-use synthbio_normalize::rank::average_ranks;
 
 /// Agreement of one prediction with the observed changes over one set of genes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -45,31 +44,7 @@ pub struct Benchmark {
     pub mean_effect: Option<ScopedMetrics>,
 }
 
-/// Pearson correlation, or `None` when undefined (fewer than 2 values, or a constant one).
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len().min(y.len());
-    if n < 2 {
-        return None;
-    }
-    let mx = x[..n].iter().sum::<f64>() / n as f64;
-    let my = y[..n].iter().sum::<f64>() / n as f64;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x[..n].iter().zip(&y[..n]) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
-}
-
-/// Spearman correlation (Pearson of ranks with ties averaged), or `None` when undefined.
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    pearson(&average_ranks(x), &average_ranks(y))
-}
+pub use synthbio_core::stats::{pearson, spearman};
 
 /// Metrics of `predicted` against `observed` (same length, finite).
 pub fn metrics(predicted: &[f64], observed: &[f64]) -> Metrics {

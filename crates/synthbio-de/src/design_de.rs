@@ -206,11 +206,6 @@ impl Report for DesignDe {
                     "Prior degrees of freedom d0 = {:.3}, prior variance s0^2 = {:.5}.",
                     self.prior.df_prior, self.prior.var_prior
                 ),
-                format!(
-                    "{} of {} tested genes have a BH adjusted p-value below 0.05.",
-                    self.n_significant(0.05),
-                    self.rows.len()
-                ),
             ],
             tables: Vec::new(),
             figures: Vec::new(),

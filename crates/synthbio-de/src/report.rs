@@ -46,11 +46,11 @@ fn table_of<'a>(genes: impl IntoIterator<Item = &'a DeGene>) -> Table {
 
 fn scale_text(scale: Scale) -> String {
     match scale {
-        Scale::Log2Cpm { prior_count } => {
+        Scale::LogCpm { prior_count } => {
             format!("edgeR log2 CPM (prior count {prior_count}, scaled by library size)")
         }
         Scale::Log2CpmPlusOne => "log2(CPM + 1)".into(),
-        Scale::Log1pNormalized { target_sum } => format!(
+        Scale::Log1p { target_sum } => format!(
             "natural log1p of counts scaled to {target_sum} (fold changes are natural-log ratios)"
         ),
         Scale::Cpm => "CPM".into(),

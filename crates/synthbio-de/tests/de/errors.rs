@@ -16,7 +16,7 @@ fn ids(p: &str, n: usize) -> Vec<String> {
 fn log_values(values: ndarray::Array2<f64>) -> Expression<f64> {
     Expression {
         values,
-        scale: Scale::Log2Cpm { prior_count: 2.0 },
+        scale: Scale::LogCpm { prior_count: 2.0 },
     }
 }
 

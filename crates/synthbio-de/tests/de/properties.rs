@@ -62,7 +62,7 @@ proptest! {
     ) {
         let v = Expression {
             values: ndarray::Array2::from_shape_vec((7, 6), vals).unwrap(),
-            scale: Scale::Log2Cpm { prior_count: 2.0 },
+            scale: Scale::LogCpm { prior_count: 2.0 },
         };
         let genes: Vec<String> = (0..6).map(|j| format!("g{j}")).collect();
         let ab = differential_expression(&v, &genes, &Groups::from_indices(vec![0, 1, 2], vec![3, 4, 5, 6]), test).unwrap();
