@@ -7,6 +7,13 @@
 //!   limma-style moderated t (default; Smyth 2004) or Welch t on edgeR log CPM (prior
 //!   count 2, the default input scale), Benjamini-Hochberg adjusted p-values, a
 //!   volcano-ready table;
+//! - study designs as limma and edgeR analyse them: [`Design`] (an R-style formula over
+//!   the metadata, a design matrix file, contrasts), [`lm_fit`] (QR, rank-deficiency errors
+//!   naming the columns), [`ebayes`] (limma 3.5x's `eBayes`, optionally with a trend;
+//!   `topTable` with B), [`voom`], edgeR's [`filter_by_expr`], and [`design_de`] /
+//!   [`de_paired`] running them on a dataset; golden files from limma and edgeR themselves
+//!   (`tests/golden/make_limma_golden.R`). The two-group moderated t is this same path on
+//!   the design `~ group`;
 //! - [`perturbation_benchmark`]: predicted vs observed fold changes (Pearson, Spearman,
 //!   direction agreement, MSE; all genes and top-N), with the no-change and mean-effect
 //!   baselines.
