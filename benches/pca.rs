@@ -20,15 +20,15 @@ use linfa::DatasetBase;
 use linfa_reduction::Pca as LinfaPca;
 use std::hint::black_box;
 use synthbio_bench::{gen, HOSTED_LATENT_DIMS};
-use synthbio_pca::{PcaModel, PcaOptions, Solver};
+use synthbio_pca::{FitOptions, PcaModel, Solver};
 
 const SOLVERS: [Solver; 3] = [Solver::Full, Solver::CovarianceEigh, Solver::Randomized];
 
-fn options(k: usize, solver: Solver) -> PcaOptions {
-    PcaOptions {
+fn options(k: usize, solver: Solver) -> FitOptions {
+    FitOptions {
         n_components: Some(k),
         solver,
-        ..PcaOptions::default()
+        ..FitOptions::default()
     }
 }
 

@@ -3,15 +3,13 @@
 //! metadata prediction and by marker genes, with a PCA of the latents.
 //!
 //! ```text
-//! cargo run --release -p synthbio --example label_qc -- [out-dir]
+//! cargo run --release -p synthbio-cli --example label_qc -- [out-dir]
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use synthbio::engine::{refit_bulk_without, Engine};
-use synthbio::workflows::demo::{geuvadis_cohort, measured_genes, read_bulk_samples};
 use synthbio::workflows::LabelQcStudy;
-use synthbio::Backend;
+use synthbio_cli::demo::{geuvadis_cohort, read_bulk_samples};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
@@ -25,12 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cohort = geuvadis_cohort(&all, 3, 6, 7)?;
     let engine = refit_bulk_without(&engine, &data_dir, &cohort.donors)?;
 
-    let study = LabelQcStudy {
-        // GEUVADIS measured part of the genes: the marker check uses those only.
-        measured_genes: Some(measured_genes(&data_dir, "geuvadis")?),
-        ..LabelQcStudy::default()
-    };
-    let result = study.run(&Backend::Local(Arc::new(engine)), &cohort.data)?;
+    // GEUVADIS measured part of the genes: the dataset's mask keeps the rest
+    // out of the encoding and the marker check.
+    let study = LabelQcStudy::default();
+    let result = study.run(&engine, &cohort.data)?;
 
     let flagged = result.flagged();
     let found = cohort

@@ -3,15 +3,17 @@
 //! predicts it, scored against the no-change and mean-effect baselines.
 //!
 //! ```text
-//! cargo run --release -p synthbio --example perturbation_study -- [out-dir]
+//! cargo run --release -p synthbio-cli --example perturbation_study -- [out-dir]
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use synthbio::core::{metadata, Modality};
 use synthbio::engine::{refit_bulk_without, Engine};
-use synthbio::workflows::demo::{dexamethasone, donor_pairs, read_bulk_samples};
-use synthbio::workflows::PerturbationStudy;
-use synthbio::Backend;
+use synthbio::io::{
+    align_genes, attach_metadata, read_counts, read_metadata, AlignOptions, CountsOptions,
+};
+use synthbio::workflows::{donor_pairs, PerturbationStudy, WorkflowError};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
@@ -21,7 +23,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::embedded()?;
 
     // Real samples: raw counts and metadata, in the model's gene order.
-    let all = read_bulk_samples(&data_dir, &engine)?;
+    // Genes a dataset did not measure (empty cells) stay unmeasured, never zero.
+    let options = CountsOptions::default();
+    let (counts, _) = read_counts(&data_dir.join("bulk/counts.tsv.gz"), &options)?;
+    let (mut all, _) = align_genes(
+        &counts,
+        engine.gene_ids(Modality::Bulk),
+        &AlignOptions::default(),
+    )?;
+    attach_metadata(
+        &mut all,
+        &read_metadata(&data_dir.join("bulk/samples.tsv"))?,
+    )?;
     let airway_rows: Vec<usize> = (0..all.n_samples())
         .filter(|&i| all.metadata().get(i, "dataset") == Some("airway"))
         .collect();
@@ -29,16 +42,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One (untreated reference, treated observation) pair per donor.
     let pairs = donor_pairs(&airway, "donor", "CHEBI:41879")?;
+    let dexamethasone = metadata([
+        ("perturbation_type", "compound"),
+        ("perturbation_ontology_id", "CHEBI:41879"),
+        ("perturbation_dose", "1 um"),
+        ("perturbation_time", "18 hours"),
+    ]);
 
     // Each donor's queries run on an engine that never saw that donor; with
-    // the hosted service, return `Backend::from_env()` here instead.
-    let study = PerturbationStudy {
-        replicates: 3,
-        ..PerturbationStudy::new(dexamethasone())
-    };
-    let result = study.run(&airway, &pairs, |pair| {
-        let engine = refit_bulk_without(&engine, &data_dir, std::slice::from_ref(&pair.unit))?;
-        Ok(Backend::Local(Arc::new(engine)))
+    // the hosted service, return `synthbio::backend::from_env()?` here instead.
+    let result = PerturbationStudy::new(dexamethasone).run(&airway, &pairs, |pair| {
+        let engine = refit_bulk_without(&engine, &data_dir, std::slice::from_ref(&pair.unit))
+            .map_err(|e| WorkflowError::Backend {
+                unit: pair.unit.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(Arc::new(engine))
     })?;
 
     for unit in &result.units {

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
 use synthbio_core::{
-    Dataset, Family, LatentDims, Modality, ModelId, ModelInfo, ModelSpec, PredictError, Predictor,
-    Query,
+    Dataset, Family, LatentDims, ListedModel, Modality, ModelId, ModelInfo, ModelSpec,
+    PredictError, Predictor, Query,
 };
 use synthbio_server::{spawn, ServerConfig, ServerHandle, ARROW_STREAM_MEDIA_TYPE};
 
@@ -20,9 +20,9 @@ pub const MODEL: &str = "gem-1-bulk";
 pub struct Fixed(pub Arc<Dataset>);
 
 impl Predictor for Fixed {
-    fn models(&self) -> Vec<ModelInfo> {
+    fn models(&self) -> Result<Vec<ListedModel>, PredictError> {
         let [biological, technical, perturbation] = HOSTED_LATENT_DIMS;
-        vec![ModelInfo {
+        Ok(vec![ListedModel::from(ModelInfo {
             model_id: MODEL.into(),
             family: Family::Baseline,
             modality: Modality::Bulk,
@@ -34,7 +34,7 @@ impl Predictor for Fixed {
                 perturbation,
             },
             spec: ModelSpec::default(),
-        }]
+        })])
     }
     fn example_query(&self, m: &ModelId) -> Result<Query, PredictError> {
         Err(PredictError::UnknownModel(m.to_string()))

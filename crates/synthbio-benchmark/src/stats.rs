@@ -1,64 +1,7 @@
-//! Correlations and curve areas as scipy, polars and scikit-learn compute them.
+//! Curve areas as scikit-learn computes them; the correlations and ranks are
+//! synthbio-core's, shared by every crate.
 
-/// Ranks from 1 with ties averaged (scipy `rankdata(method="average")`).
-///
-/// synthbio-normalize has the same function; a local copy keeps this crate's only
-/// dependencies outside the workspace's fast-moving crates (none of them needed
-/// otherwise).
-pub fn average_ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
-            j += 1;
-        }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            ranks[k] = r;
-        }
-        i = j + 1;
-    }
-    ranks
-}
-
-/// Pearson correlation (scipy `pearsonr`); `None` for fewer than 2 values, a constant
-/// input, or non-finite values.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len();
-    if n < 2 || y.len() != n || x.iter().chain(y).any(|v| !v.is_finite()) {
-        return None;
-    }
-    // scipy tests constancy exactly: a constant input's mean can differ from its values
-    // in the last bit, leaving a spurious nonzero variance.
-    if x.iter().all(|v| *v == x[0]) || y.iter().all(|v| *v == y[0]) {
-        return None;
-    }
-    let mx = x.iter().sum::<f64>() / n as f64;
-    let my = y.iter().sum::<f64>() / n as f64;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
-}
-
-/// Spearman correlation (polars `corr(method="spearman")`: Pearson of average ranks;
-/// ±inf rank as the largest/smallest values).
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() != y.len() || x.iter().chain(y).any(|v| v.is_nan()) {
-        return None;
-    }
-    pearson(&average_ranks(x), &average_ranks(y))
-}
+pub use synthbio_core::stats::{average_ranks, pearson, spearman};
 
 /// Points of the ranking by descending `score`: for each distinct score, the cumulative
 /// true and false positives (scikit-learn's `_binary_clf_curve`).

@@ -40,12 +40,12 @@ enum Command {
     Train(commands::train::TrainArgs),
     /// Print held-out evaluation figures of the local engine against simple baselines.
     Evaluate(commands::train::EvaluateArgs),
-    /// cell-eval's perturbation metrics of predicted vs real cells, beside baselines.
-    Benchmark(commands::benchmark::BenchmarkArgs),
     /// Normalize a counts table: CPM, edgeR log CPM (optionally TMM), log2(CPM+1), scanpy log1p.
     Normalize(commands::analysis::NormalizeArgs),
     /// Differential expression between two groups of samples (moderated or Welch t, BH).
     De(commands::de::DeArgs),
+    /// cell-eval's perturbation metrics of predicted vs real cells, beside baselines.
+    Benchmark(commands::benchmark::BenchmarkArgs),
     /// Flag samples whose claimed labels the expression contradicts (classifier + sex markers).
     Qc(commands::analysis::QcArgs),
     /// PCA of the latents that metadata prediction gives for a counts table.
@@ -67,9 +67,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::serve(&args),
         Command::Train(args) => commands::train::train(&args),
         Command::Evaluate(args) => commands::train::evaluate(&args),
-        Command::Benchmark(args) => commands::benchmark::benchmark(&args),
         Command::Normalize(args) => commands::analysis::normalize(&args),
         Command::De(args) => commands::de::de(&args),
+        Command::Benchmark(args) => commands::benchmark::benchmark(&args),
         Command::Qc(args) => commands::analysis::qc(cli.url.as_deref(), &args),
         Command::Pca(args) => commands::analysis::pca(cli.url.as_deref(), &args),
         Command::Report(args) => commands::workflow::report(cli.url.as_deref(), &args),

@@ -10,14 +10,14 @@ pub enum Scale {
     /// Counts per million.
     Cpm,
     /// edgeR's `cpm(log = TRUE, prior.count)`: log2 of CPM with a library-scaled prior count.
-    Log2Cpm {
+    LogCpm {
         /// The prior count (edgeR default 2).
         prior_count: f64,
     },
     /// `log2(cpm + 1)`, the reference-conditioning documentation's scale for fold changes.
     Log2CpmPlusOne,
     /// scanpy's `normalize_total(target_sum)` then natural `log1p`.
-    Log1pNormalized {
+    Log1p {
         /// Counts each sample is scaled to (scanpy's `target_sum`).
         target_sum: f64,
     },

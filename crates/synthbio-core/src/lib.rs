@@ -21,12 +21,14 @@
 
 pub mod analysis;
 pub mod dataset;
+mod encode;
 pub mod error;
 pub mod expression;
 pub mod fs;
 pub mod model;
 pub mod predictor;
 pub mod query;
+pub mod stats;
 pub mod validate;
 pub mod vocab;
 mod wire_num;
@@ -41,6 +43,6 @@ pub use dataset::{
 pub use error::{Problem, ValidationErrors};
 pub use expression::{Expression, Scale};
 pub use model::{Family, LatentBlock, Modality, ModelId};
-pub use predictor::{LatentDims, ModelInfo, PredictError, Predictor};
+pub use predictor::{LatentDims, ListedModel, ModelInfo, PredictError, Predictor};
 pub use query::{metadata, Input, Metadata, Query, SamplingStrategy, DEFAULT_CONDITIONING};
 pub use validate::{validate, ModelSpec};

@@ -7,6 +7,7 @@ use crate::model::{Family, Modality, ModelId};
 use crate::query::Query;
 use crate::validate::ModelSpec;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// One entry of `GET /api/models`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,48 @@ pub struct ModelInfo {
     pub latent_dims: LatentDims,
     /// What queries this model accepts beyond the protocol's rules.
     pub spec: ModelSpec,
+}
+
+/// One model as a listing shows it: its id and every other field as the
+/// server sent it (a hosted listing need not carry synthbio's [`ModelInfo`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedModel {
+    /// The model id.
+    pub model_id: String,
+    /// Every other field, as the server sent it.
+    #[serde(flatten)]
+    pub details: Map<String, Value>,
+}
+
+impl ListedModel {
+    /// The id as a [`ModelId`].
+    pub fn id(&self) -> ModelId {
+        ModelId::new(self.model_id.clone())
+    }
+
+    /// The full description, when the listing gives synthbio's [`ModelInfo`]
+    /// (as the local engine and `synthbio serve` do); `None` for other shapes.
+    pub fn info(&self) -> Option<ModelInfo> {
+        let mut m = self.details.clone();
+        m.insert("model_id".into(), Value::String(self.model_id.clone()));
+        serde_json::from_value(Value::Object(m)).ok()
+    }
+}
+
+impl From<ModelInfo> for ListedModel {
+    fn from(info: ModelInfo) -> Self {
+        let mut details = match serde_json::to_value(&info) {
+            Ok(Value::Object(m)) => m,
+            // ModelInfo is a plain struct of strings, numbers and enums: it
+            // always serializes to an object.
+            _ => Map::new(),
+        };
+        details.remove("model_id");
+        ListedModel {
+            model_id: info.model_id,
+            details,
+        }
+    }
 }
 
 /// Dimensions of the three latent blocks.
@@ -51,14 +94,31 @@ pub enum PredictError {
     /// The model accepted the query but failed to run it (answered `status: failed`).
     #[error("model failed: {0}")]
     Failed(String),
+    /// The server could not be reached or answered outside the protocol.
+    #[error(transparent)]
+    Remote(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Something that serves GEM models: lists them, gives example queries, predicts.
+///
+/// The local engine implements it in-process and the client over HTTP, so a
+/// study written against `dyn Predictor` runs on either.
 pub trait Predictor: Send + Sync {
-    /// The models served.
-    fn models(&self) -> Vec<ModelInfo>;
+    /// The models served, as `GET /api/models` lists them.
+    fn models(&self) -> Result<Vec<ListedModel>, PredictError>;
     /// A valid example query for a model.
     fn example_query(&self, model: &ModelId) -> Result<Query, PredictError>;
     /// Runs a query (validated by the implementation) and returns the result.
     fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset, PredictError>;
+    /// The gene ids a model's counts are ordered by, when this predictor knows
+    /// them without asking a server (the local engine always does; a client
+    /// once an answer has told it). Tables are put in this order before a query.
+    fn gene_order(&self, model: &ModelId) -> Option<Vec<String>> {
+        let _ = model;
+        None
+    }
+    /// One line saying where queries run, for logs and reports (never a key).
+    fn describe(&self) -> String {
+        "a predictor in this process".to_string()
+    }
 }

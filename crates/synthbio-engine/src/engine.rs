@@ -6,7 +6,7 @@ use crate::predict::{baseline, predict_metadata, reference_conditioning};
 use crate::EngineError;
 use std::path::Path;
 use synthbio_core::{
-    validate, Family, Modality, ModelId, ModelInfo, PredictError, Predictor, Query,
+    validate, Family, ListedModel, Modality, ModelId, ModelInfo, PredictError, Predictor, Query,
     SamplingStrategy,
 };
 
@@ -104,8 +104,9 @@ impl Engine {
     }
 }
 
-impl Predictor for Engine {
-    fn models(&self) -> Vec<ModelInfo> {
+impl Engine {
+    /// The full description of every model served.
+    pub fn catalogue(&self) -> Vec<ModelInfo> {
         Engine::model_ids()
             .into_iter()
             .filter_map(|id| {
@@ -121,6 +122,25 @@ impl Predictor for Engine {
                 })
             })
             .collect()
+    }
+}
+
+impl Predictor for Engine {
+    fn models(&self) -> Result<Vec<ListedModel>, PredictError> {
+        Ok(self
+            .catalogue()
+            .into_iter()
+            .map(ListedModel::from)
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        "the local engine (offline, in-process)".to_string()
+    }
+
+    fn gene_order(&self, model: &ModelId) -> Option<Vec<String>> {
+        let (model, _) = self.resolve(model).ok()?;
+        Some(model.params.gene_ids.clone())
     }
 
     fn example_query(&self, id: &ModelId) -> Result<Query, PredictError> {

@@ -33,6 +33,9 @@ pub enum EngineError {
     /// The data cannot support the model (too few samples, no controls...).
     #[error("training failed: {0}")]
     Training(String),
+    /// A table or matrix of `data/` could not be read.
+    #[error(transparent)]
+    Read(#[from] synthbio_io::IoError),
 }
 
 impl EngineError {

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 /// Which way a matrix file lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Orientation {
     /// One row per gene, one column per sample (DESeq2, edgeR, featureCounts, 10x).
     GenesAsRows,

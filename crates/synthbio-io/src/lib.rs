@@ -79,7 +79,7 @@ pub use harmonise::{
     harmonise_gene_ids, strip_version, Duplicates, HarmoniseOptions, HarmoniseReport, Unmapped,
 };
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
-pub use mtx_read::read_matrix_market;
+pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
 pub use mtx_write::write_matrix_market;
 pub use tenx::{read_10x_dir, tenx_files};
 pub use write::{metadata_table, write_counts, write_expression, write_json, write_table};

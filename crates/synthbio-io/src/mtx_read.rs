@@ -150,71 +150,29 @@ pub fn read_matrix_market(
         });
     }
     let mut counts = Array2::<u32>::zeros((n_cells, n_genes));
-    let mut entries = 0usize;
-    loop {
-        line.clear();
-        line_no += 1;
-        if src
-            .reader
-            .read_line(&mut line)
-            .map_err(|e| src.read_err(e))?
-            == 0
-        {
-            break;
-        }
-        let text = line.trim();
-        if text.is_empty() || text.starts_with('%') {
-            continue;
-        }
-        let bad = |problem: String| IoError::MatrixMarket {
-            file: src.file.clone(),
-            line: line_no,
-            problem,
-        };
-        let mut it = text.split_ascii_whitespace();
-        let (Some(i), Some(j), Some(v), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            return Err(bad(format!(
-                "expected `row column value`, found {text:?}; the file may be damaged"
-            )));
-        };
-        let i = index(i, banner.rows).ok_or_else(|| {
-            bad(format!(
-                "row {i:?} is not between 1 and {}; the file may be damaged",
-                banner.rows
-            ))
-        })?;
-        let j = index(j, banner.cols).ok_or_else(|| {
-            bad(format!(
-                "column {j:?} is not between 1 and {}; the file may be damaged",
-                banner.cols
-            ))
-        })?;
-        let (gene, cell) = match orientation {
-            Orientation::GenesAsRows => (i, j),
-            Orientation::SamplesAsRows => (j, i),
-        };
-        let value = parse_count(v.as_bytes()).map_err(|problem| {
-            bad(format!(
-                "value {v:?} for cell {}, gene {} {problem}",
-                cell_ids[cell], gene_ids[gene]
-            ))
-        })?;
-        let slot = &mut counts[[cell, gene]];
-        *slot = slot.checked_add(value).ok_or_else(|| {
+    for_each_entry(
+        &mut src,
+        &banner,
+        &mut line,
+        &mut line_no,
+        |i, j, v, bad| {
+            let (gene, cell) = match orientation {
+                Orientation::GenesAsRows => (i, j),
+                Orientation::SamplesAsRows => (j, i),
+            };
+            let value = parse_count(v.as_bytes()).map_err(|problem| {
+                bad(format!(
+                    "value {v:?} for cell {}, gene {} {problem}",
+                    cell_ids[cell], gene_ids[gene]
+                ))
+            })?;
+            let slot = &mut counts[[cell, gene]];
+            *slot = slot.checked_add(value).ok_or_else(|| {
             bad(format!("repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged", cell_ids[cell], gene_ids[gene]))
         })?;
-        entries += 1;
-    }
-    if entries != banner.entries {
-        return Err(IoError::MatrixMarket {
-            file: src.file,
-            line: line_no,
-            problem: format!(
-                "the size line declares {} entries but the file holds {entries}; the file is truncated or damaged",
-                banner.entries
-            ),
-        });
-    }
+            Ok(())
+        },
+    )?;
     let metadata = if cell_header {
         cell_metadata(&cell_file)
     } else {
@@ -237,6 +195,128 @@ pub fn read_matrix_market(
         .and_then(|d| d.with_metadata(metadata))
         .map_err(|source| IoError::Dataset { context, source })?;
     Ok((dataset, detected))
+}
+
+/// A Matrix Market file's size and its stored entries, 0-based, zeros left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MtxTriplets {
+    /// Rows of the matrix.
+    pub rows: usize,
+    /// Columns of the matrix.
+    pub cols: usize,
+    /// `(row, column, count)` of every non-zero entry, in file order
+    /// (repeated coordinates are kept as stored).
+    pub entries: Vec<(u32, u32, u32)>,
+}
+
+/// Reads a Matrix Market file of counts as its entries, without building a
+/// dense matrix (for matrices too large to hold dense, such as a
+/// single-cell training set); every value is checked as a count.
+pub fn read_mtx_triplets(mtx: &Path) -> Result<MtxTriplets, IoError> {
+    let mut src = Source::open(mtx)?;
+    let mut line_no: u64 = 0;
+    let mut line = String::new();
+    let banner = read_banner(&mut src, &mut line, &mut line_no)?;
+    if banner.rows.max(banner.cols) > u32::MAX as usize {
+        return Err(IoError::MatrixMarket {
+            file: src.file,
+            line: line_no,
+            problem: format!(
+                "{} x {} is larger than 4294967295 rows or columns; split the matrix",
+                banner.rows, banner.cols
+            ),
+        });
+    }
+    // The declared count is checked against the file at the end; a hostile one
+    // cannot make the reservation large.
+    let mut entries = Vec::with_capacity(banner.entries.min(1 << 24));
+    for_each_entry(
+        &mut src,
+        &banner,
+        &mut line,
+        &mut line_no,
+        |i, j, v, bad| {
+            let value = parse_count(v.as_bytes()).map_err(|problem| {
+                bad(format!(
+                    "value {v:?} at row {}, column {} {problem}",
+                    i + 1,
+                    j + 1
+                ))
+            })?;
+            if value > 0 {
+                // Both indices are below the banner's sizes, checked above to fit u32.
+                entries.push((i as u32, j as u32, value));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(MtxTriplets {
+        rows: banner.rows,
+        cols: banner.cols,
+        entries,
+    })
+}
+
+/// Reads the entry lines after the size line, calling `entry(row, column,
+/// value text, error maker)` with 0-based indices checked against the banner,
+/// and checks that the file holds as many entries as its size line declares.
+fn for_each_entry(
+    src: &mut Source,
+    banner: &Banner,
+    line: &mut String,
+    line_no: &mut u64,
+    mut entry: impl FnMut(usize, usize, &str, &dyn Fn(String) -> IoError) -> Result<(), IoError>,
+) -> Result<(), IoError> {
+    let mut entries = 0usize;
+    loop {
+        line.clear();
+        *line_no += 1;
+        if src.reader.read_line(line).map_err(|e| src.read_err(e))? == 0 {
+            break;
+        }
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('%') {
+            continue;
+        }
+        let file = &src.file;
+        let at = *line_no;
+        let bad = |problem: String| IoError::MatrixMarket {
+            file: file.clone(),
+            line: at,
+            problem,
+        };
+        let mut it = text.split_ascii_whitespace();
+        let (Some(i), Some(j), Some(v), None) = (it.next(), it.next(), it.next(), it.next()) else {
+            return Err(bad(format!(
+                "expected `row column value`, found {text:?}; the file may be damaged"
+            )));
+        };
+        let i = index(i, banner.rows).ok_or_else(|| {
+            bad(format!(
+                "row {i:?} is not between 1 and {}; the file may be damaged",
+                banner.rows
+            ))
+        })?;
+        let j = index(j, banner.cols).ok_or_else(|| {
+            bad(format!(
+                "column {j:?} is not between 1 and {}; the file may be damaged",
+                banner.cols
+            ))
+        })?;
+        entry(i, j, v, &bad)?;
+        entries += 1;
+    }
+    if entries != banner.entries {
+        return Err(IoError::MatrixMarket {
+            file: src.file.clone(),
+            line: *line_no,
+            problem: format!(
+                "the size line declares {} entries but the file holds {entries}; the file is truncated or damaged",
+                banner.entries
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// A 1-based index in `1..=n`, as a 0-based one.

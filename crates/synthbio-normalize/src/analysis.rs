@@ -82,12 +82,12 @@ impl NormalizeReport {
 fn describe(scale: Scale, factors: NormFactors) -> String {
     let what = match scale {
         Scale::Cpm => "counts per million".to_string(),
-        Scale::Log2Cpm { prior_count } => format!(
+        Scale::LogCpm { prior_count } => format!(
             "log2 counts per million as edgeR's cpm(log = TRUE, prior.count = {prior_count}): \
              the prior count is scaled by each library's size relative to the mean"
         ),
         Scale::Log2CpmPlusOne => "log2(CPM + 1)".to_string(),
-        Scale::Log1pNormalized { target_sum } => format!(
+        Scale::Log1p { target_sum } => format!(
             "natural log1p of counts scaled to {target_sum} per sample (scanpy normalize_total + log1p)"
         ),
     };

@@ -37,7 +37,6 @@ mod error;
 mod library;
 mod normalize;
 mod params;
-pub mod rank;
 mod tmm;
 mod transform;
 mod values;
@@ -49,6 +48,6 @@ pub use normalize::{
     cpm, log1p_normalize, log2_cpm_plus_one, log_cpm, median_of_totals, normalize, normalize_into,
     normalize_owned, Normalized,
 };
-pub use params::{Method, NormFactors, NormalizeParams, TargetSum, TmmParams};
+pub use params::{Method, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams};
 pub use tmm::{tmm_factors, tmm_reference_sample};
 pub use values::{CountValue, Real};

@@ -166,9 +166,9 @@ fn factors<T: CountValue>(
 fn scale_of(method: Method, libs: &[f64]) -> Scale {
     match method {
         Method::Cpm => Scale::Cpm,
-        Method::LogCpm { prior_count } => Scale::Log2Cpm { prior_count },
+        Method::LogCpm { prior_count } => Scale::LogCpm { prior_count },
         Method::Log2CpmPlusOne => Scale::Log2CpmPlusOne,
-        Method::Log1p { target_sum } => Scale::Log1pNormalized {
+        Method::Log1p { target_sum } => Scale::Log1p {
             target_sum: resolve_target(target_sum, libs),
         },
     }

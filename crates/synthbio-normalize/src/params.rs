@@ -112,14 +112,20 @@ pub struct NormalizeParams {
     pub norm_factors: NormFactors,
 }
 
-/// The method names of the serialized form.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// A [`Method`] by name, without its parameters: the serialized form's
+/// `method` and the command line's `--method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
-enum MethodName {
+pub enum MethodName {
+    /// Counts per million.
     Cpm,
+    /// edgeR's log2 CPM with a prior count scaled by library size.
     #[default]
     LogCpm,
+    /// log2(CPM + 1), the scale of reference-conditioning fold changes.
     Log2CpmPlusOne,
+    /// scanpy's normalize_total then natural log1p.
     Log1p,
 }
 
@@ -179,6 +185,23 @@ impl From<NormalizeParams> for FlatParams {
 }
 
 impl NormalizeParams {
+    /// Parameters from a method name and the parameters that apply to it
+    /// (`prior_count` to [`MethodName::LogCpm`], `target_sum` to
+    /// [`MethodName::Log1p`]; the others refused with a message saying so).
+    pub fn from_parts(
+        method: MethodName,
+        prior_count: Option<f64>,
+        target_sum: Option<TargetSum>,
+        norm_factors: NormFactors,
+    ) -> std::result::Result<Self, String> {
+        NormalizeParams::try_from(FlatParams {
+            method,
+            prior_count,
+            target_sum,
+            norm_factors,
+        })
+    }
+
     /// Parameters with this method and no normalization factors.
     pub fn new(method: Method) -> Self {
         NormalizeParams {

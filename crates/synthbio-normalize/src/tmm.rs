@@ -4,10 +4,12 @@
 use crate::error::{NormalizeError, Result};
 use crate::library::{check_positive, library_sizes};
 use crate::params::TmmParams;
-use crate::rank::average_ranks;
 use crate::values::CountValue;
 use ndarray::{ArrayView2, Axis};
+use ndarray_stats::{interpolate::Linear, QuantileExt};
+use noisy_float::types::n64;
 use rayon::prelude::*;
+use synthbio_core::stats::average_ranks;
 
 /// TMM factors of each sample (row), scaled so that they multiply to one.
 ///
@@ -140,17 +142,13 @@ fn first_extreme(v: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
     best
 }
 
-/// R's default quantile (type 7): linear interpolation between order statistics.
+/// R's default quantile (type 7): linear interpolation between order
+/// statistics, which ndarray-stats' `Linear` interpolation computes.
 fn quantile_type7(v: &mut [f64], p: f64) -> f64 {
-    let h = (v.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let (_, &mut x_lo, upper) = v.select_nth_unstable_by(lo, f64::total_cmp);
-    let frac = h - lo as f64;
-    if frac == 0.0 || upper.is_empty() {
-        return x_lo;
-    }
-    let x_hi = upper.iter().copied().fold(f64::INFINITY, f64::min);
-    x_lo + frac * (x_hi - x_lo)
+    let mut values = ndarray::ArrayViewMut1::from(v);
+    values
+        .quantile_axis_skipnan_mut(Axis(0), n64(p), &Linear)
+        .map_or(f64::NAN, |q| q.into_scalar())
 }
 
 fn median(v: &mut [f64]) -> f64 {

@@ -3,7 +3,7 @@
 
 use crate::error::{PcaError, Result};
 use crate::model::PcaModel;
-use crate::options::{PcaOptions, RandomizedOptions, Solver};
+use crate::options::{FitOptions, RandomizedOptions, Solver};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use synthbio_core::{Analysis, Dataset, LatentBlock, Latents};
@@ -20,7 +20,7 @@ pub struct PcaParams {
     /// Components to keep; `None` (default) keeps min(samples, dimensions).
     pub n_components: Option<usize>,
     /// Scale each latent dimension to unit variance first (default `false`);
-    /// see [`PcaOptions::standardize`].
+    /// see [`FitOptions::standardize`].
     pub standardize: bool,
     /// Solver (default [`Solver::Auto`]).
     pub solver: Solver,
@@ -47,8 +47,8 @@ impl Default for PcaParams {
 
 impl PcaParams {
     /// The PCA settings of these parameters.
-    pub fn options(&self) -> PcaOptions {
-        PcaOptions {
+    pub fn options(&self) -> FitOptions {
+        FitOptions {
             n_components: self.n_components,
             standardize: self.standardize,
             solver: self.solver,
@@ -97,7 +97,7 @@ pub fn pca_latents(
     latents: &Latents,
     blocks: &[LatentBlock],
     per_block: bool,
-    options: &PcaOptions,
+    options: &FitOptions,
 ) -> Result<Vec<BlockPca>> {
     if blocks.is_empty() {
         return Err(PcaError::NoBlocks);

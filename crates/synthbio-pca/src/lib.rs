@@ -30,10 +30,10 @@
 //!
 //! ```
 //! use ndarray::array;
-//! use synthbio_pca::{PcaModel, PcaOptions};
+//! use synthbio_pca::{PcaModel, FitOptions};
 //!
 //! let x = array![[2.0, 0.0], [0.0, 1.0], [-2.0, 0.0], [0.0, -1.0]];
-//! let (model, scores) = PcaModel::fit_transform(x.view(), &PcaOptions::default()).unwrap();
+//! let (model, scores) = PcaModel::fit_transform(x.view(), &FitOptions::default()).unwrap();
 //! // Variance 8/3 along x, 2/3 along y: 80% and 20% of the total.
 //! assert!((model.explained_variance()[0] - 8.0 / 3.0).abs() < 1e-12);
 //! assert!((model.explained_variance_ratio()[1] - 0.2).abs() < 1e-12);
@@ -56,4 +56,4 @@ mod solver;
 pub use error::{PcaError, Result};
 pub use latents::{pca_latents, BlockPca, Pca, PcaOutput, PcaParams};
 pub use model::PcaModel;
-pub use options::{PcaOptions, RandomizedOptions, Solver};
+pub use options::{FitOptions, RandomizedOptions, Solver};

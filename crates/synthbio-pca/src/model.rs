@@ -2,7 +2,7 @@
 //! and projection of new samples.
 
 use crate::error::{PcaError, Result};
-use crate::options::{PcaOptions, Solver};
+use crate::options::{FitOptions, Solver};
 use crate::preprocess::{check_finite, prepare};
 use crate::solver::{covariance_eigh, flip_signs, full, randomized};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -35,14 +35,14 @@ impl PcaModel {
     ///
     /// Errors: fewer than 2 samples, no features, `n_components` of 0 or more
     /// than min(samples, features), a non-finite value, every column constant.
-    pub fn fit(x: ArrayView2<'_, f64>, options: &PcaOptions) -> Result<Self> {
+    pub fn fit(x: ArrayView2<'_, f64>, options: &FitOptions) -> Result<Self> {
         Ok(Self::fit_transform(x, options)?.0)
     }
 
     /// Fits a PCA to `x` and returns it with the scores of `x` (samples x components).
     pub fn fit_transform(
         x: ArrayView2<'_, f64>,
-        options: &PcaOptions,
+        options: &FitOptions,
     ) -> Result<(Self, Array2<f64>)> {
         let (n, p) = x.dim();
         if n < 2 {

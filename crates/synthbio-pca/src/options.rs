@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the decomposition is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Solver {
     /// scikit-learn's `svd_solver="auto"` rule: [`Solver::CovarianceEigh`] when
@@ -81,10 +82,11 @@ impl RandomizedOptions {
     }
 }
 
-/// Options of one PCA fit.
+/// Options of one PCA fit ([`crate::PcaModel::fit`]); the `pca` analysis takes
+/// [`crate::PcaParams`], which adds the latent blocks and the plot colouring.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct PcaOptions {
+pub struct FitOptions {
     /// Components to keep; `None` (default) keeps min(samples, features), like
     /// scikit-learn's `n_components=None`.
     pub n_components: Option<usize>,
@@ -99,12 +101,12 @@ pub struct PcaOptions {
     pub randomized: RandomizedOptions,
 }
 
-impl PcaOptions {
+impl FitOptions {
     /// Options keeping `n_components` components, other settings default.
     pub fn with_components(n_components: usize) -> Self {
-        PcaOptions {
+        FitOptions {
             n_components: Some(n_components),
-            ..PcaOptions::default()
+            ..FitOptions::default()
         }
     }
 
@@ -142,10 +144,10 @@ mod tests {
 
     #[test]
     fn components_are_checked() {
-        let o = PcaOptions::default();
+        let o = FitOptions::default();
         assert_eq!(o.components_for(5, 3).unwrap(), 3);
         assert_eq!(
-            PcaOptions::with_components(4).components_for(5, 3),
+            FitOptions::with_components(4).components_for(5, 3),
             Err(PcaError::TooManyComponents {
                 requested: 4,
                 max: 3,
@@ -154,7 +156,7 @@ mod tests {
             })
         );
         assert_eq!(
-            PcaOptions::with_components(0).components_for(5, 3),
+            FitOptions::with_components(0).components_for(5, 3),
             Err(PcaError::ZeroComponents)
         );
     }

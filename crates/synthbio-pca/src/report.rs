@@ -4,6 +4,36 @@
 use crate::latents::PcaOutput;
 use synthbio_core::{Cell, Figure, Report, ReportSection, Table};
 
+impl PcaOutput {
+    /// The scores of every sample on every kept component, one row per
+    /// sample and fit (`sample_id`, `blocks`, `PC1`, `PC2`, ...; a fit with
+    /// fewer components leaves the rest empty).
+    pub fn scores_table(&self) -> Table {
+        let width = self
+            .fits
+            .iter()
+            .map(|f| f.model.n_components())
+            .max()
+            .unwrap_or(0);
+        let columns = ["sample_id".to_string(), "blocks".to_string()]
+            .into_iter()
+            .chain((1..=width).map(|c| format!("PC{c}")));
+        let mut table = Table::new(columns);
+        for fit in &self.fits {
+            for (i, id) in self.sample_ids.iter().enumerate() {
+                let mut row: Vec<Cell> = vec![id.as_str().into(), fit.label().into()];
+                row.extend((0..width).map(|c| {
+                    fit.scores
+                        .get((i, c))
+                        .map_or(Cell::Empty, |&v| Cell::Float(v))
+                }));
+                table.push(row);
+            }
+        }
+        table
+    }
+}
+
 impl Report for PcaOutput {
     /// One row per fit and component: singular value, explained variance,
     /// its ratio and the cumulative ratio.

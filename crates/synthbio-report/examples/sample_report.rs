@@ -222,7 +222,7 @@ fn evaluation_section(rng: &mut ChaCha8Rng) -> Result<ReportSection, Box<dyn std
         observed.push(o);
         predicted.push(0.8 * o + 0.55 * noise.sample(rng));
     }
-    let r = pearson(&observed, &predicted);
+    let r = synthbio_core::stats::pearson(&observed, &predicted).unwrap_or(f64::NAN);
     Ok(ReportSection {
         title: "Model evaluation".into(),
         paragraphs: vec![format!(
@@ -239,13 +239,4 @@ fn evaluation_section(rng: &mut ChaCha8Rng) -> Result<ReportSection, Box<dyn std
             marked: vec![],
         }],
     })
-}
-
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
-    cov / (va * vb).sqrt()
 }

@@ -48,13 +48,13 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use synthbio_core::{Dataset, ModelId, ModelInfo, PredictError, Predictor, Query};
+//! use synthbio_core::{Dataset, ListedModel, ModelId, PredictError, Predictor, Query};
 //! use synthbio_server::{spawn, ServerConfig};
 //!
 //! /// A predictor that serves no models.
 //! struct Empty;
 //! impl Predictor for Empty {
-//!     fn models(&self) -> Vec<ModelInfo> { Vec::new() }
+//!     fn models(&self) -> Result<Vec<ListedModel>, PredictError> { Ok(Vec::new()) }
 //!     fn example_query(&self, m: &ModelId) -> Result<Query, PredictError> {
 //!         Err(PredictError::UnknownModel(m.to_string()))
 //!     }

@@ -133,9 +133,23 @@ async fn prepare(
         tracing::warn!("{warning}");
     }
     let lister = Arc::clone(&predictor);
-    let models = tokio::task::spawn_blocking(move || lister.models())
+    let listed = tokio::task::spawn_blocking(move || lister.models())
         .await
+        .map_err(|e| ServerError::Predictor(e.to_string()))?
         .map_err(|e| ServerError::Predictor(e.to_string()))?;
+    // Serving validates queries against each model's spec, so every listed
+    // model must come with synthbio's full description.
+    let models = listed
+        .iter()
+        .map(|m| {
+            m.info().ok_or_else(|| {
+                ServerError::Predictor(format!(
+                    "model {:?} was listed without its description (family, modality, genes, spec); serve a predictor that describes its models, such as the local engine",
+                    m.model_id
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let dir = StateDir::open(config.state_dir.as_deref())?;
     let store = Store::open(&dir.database())?;
     let jobs = Arc::new(Jobs::new(

@@ -1,23 +1,29 @@
 //! Errors of the workflows: each step's typed error, or a study design problem.
 
-use crate::BackendError;
-
 /// Why a workflow stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorkflowError {
-    /// The backend refused or failed a query.
+    /// The predictor refused or failed a query.
     #[error(transparent)]
-    Backend(#[from] BackendError),
-    /// The local engine could not be refitted.
-    #[error(transparent)]
-    Engine(#[from] synthbio_engine::EngineError),
-    /// Reading or writing a file failed.
+    Predict(#[from] synthbio_core::PredictError),
+    /// The predictor for a held-out unit could not be made (e.g. a refit failed).
+    #[error("the predictor for {unit} could not be made: {source}")]
+    Backend {
+        /// The held-out unit.
+        unit: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Reading or aligning a table failed.
     #[error(transparent)]
     Io(#[from] synthbio_io::IoError),
     /// A dataset was inconsistent (ids, lengths, gene order).
     #[error(transparent)]
     Dataset(#[from] synthbio_core::DatasetError),
+    /// Normalization failed.
+    #[error(transparent)]
+    Normalize(#[from] synthbio_normalize::NormalizeError),
     /// Fold changes, DE or the benchmark failed.
     #[error(transparent)]
     De(#[from] synthbio_de::DeError),

@@ -1,4 +1,6 @@
-//! The two workflows users come for, as library functions:
+//! The two studies users come for, as library functions on any
+//! [`Predictor`](synthbio_core::Predictor) (the local engine, the hosted
+//! service, a self-hosted server):
 //!
 //! - [`PerturbationStudy`]: reference conditioning of real reference samples,
 //!   fold changes and differential expression of the generated replicates,
@@ -8,42 +10,31 @@
 //!   the label-mismatch and marker-gene sex checks, and PCA of the latents.
 //!
 //! Each result renders itself as report sections ([`synthbio_core::ReportSection`])
-//! and writes a self-contained HTML report with TSV tables. [`demo`] builds both
-//! studies from the real public data in `data/` with engines that never saw the
-//! held-out donors.
+//! and writes a self-contained HTML report with TSV tables.
+//!
+//! ```
+//! use synthbio_workflows::{HeldOutPair, PerturbationStudy};
+//! use synthbio_core::metadata;
+//!
+//! let study = PerturbationStudy::new(metadata([("perturbation_type", "compound")]));
+//! assert_eq!(study.model.as_str(), "gem-1-bulk_reference-conditioning");
+//! // A study needs held-out pairs: an empty list is refused before any query runs.
+//! # let data = synthbio_core::Dataset::new(ndarray::Array2::zeros((1, 1)), vec!["g".into()], vec!["s".into()])?;
+//! let err = study.run(&data, &[], |_: &HeldOutPair| unreachable!()).unwrap_err();
+//! assert!(err.to_string().contains("no held-out pairs"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-pub mod demo;
+mod encode;
 mod error;
 mod label_qc;
 mod perturbation;
+mod report;
 
+pub use encode::align_to_model;
 pub use error::WorkflowError;
 pub use label_qc::{LabelQcResult, LabelQcStudy, Suspect};
 pub use perturbation::{
-    DeAgreement, HeldOutPair, PerturbationStudy, PerturbationStudyResult, UnitResult,
+    donor_pairs, DeAgreement, HeldOutPair, MeanFoldChanges, MeanMetrics, PerturbationStudy,
+    PerturbationStudyResult, Scored, UnitResult,
 };
-
-use std::path::Path;
-use synthbio_core::ReportSection;
-use synthbio_report::{write_report_with, RenderOptions, ReportFiles};
-
-/// Writes `sections` as `<name>.html` plus TSV tables into `dir`, with flagged
-/// samples and significant genes named in the legends.
-pub(crate) fn write_sections(
-    dir: &Path,
-    name: &str,
-    title: &str,
-    subtitle: &str,
-    intro: &[String],
-    sections: &[ReportSection],
-) -> Result<ReportFiles, WorkflowError> {
-    let options = RenderOptions::default()
-        .with_subtitle(subtitle)
-        .with_marked_label("flagged")
-        .with_marked_label_for("Volcano", "significant")
-        .with_marked_label_for("MA plot", "significant")
-        .with_marked_label_for("fold changes", "top observed genes");
-    Ok(write_report_with(
-        dir, name, title, intro, sections, &options,
-    )?)
-}

@@ -1,115 +1,62 @@
-//! One way to pick where models run: the local engine by default, the hosted
-//! service when `SYNTHESIZE_API_KEY` is set, or any server by URL.
+//! Where queries run: one [`Backend`] (any [`Predictor`]) chosen from the
+//! environment, the local engine when nothing else is configured.
 
 use std::sync::Arc;
-use synthbio_client::{BlockingClient, ClientConfig, ClientError};
-use synthbio_core::{Dataset, ModelId, PredictError, Predictor, Query};
-use synthbio_engine::{Engine, EngineError};
+use synthbio_core::Predictor;
 
-/// Errors from whichever backend runs a query.
+/// Where queries run: the local engine, the hosted service, a self-hosted
+/// server or `synthbio serve`, behind one trait.
+pub type Backend = Arc<dyn Predictor>;
+
+/// Why no backend could be made.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BackendError {
     /// The local engine could not load its model files.
+    #[cfg(feature = "engine")]
     #[error("the local engine could not start: {0}")]
-    Engine(#[from] EngineError),
-    /// The local engine refused or failed the query.
+    Engine(#[from] synthbio_engine::EngineError),
+    /// The client could not be configured.
+    #[cfg(feature = "client")]
     #[error(transparent)]
-    Local(#[from] PredictError),
-    /// The client (hosted, self-hosted or a `synthbio serve` URL) failed.
-    #[error(transparent)]
-    Remote(#[from] ClientError),
+    Client(#[from] synthbio_client::ClientError),
+    /// The environment asks for a backend this build leaves out.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
-/// Where queries run.
-#[derive(Clone)]
-pub enum Backend {
-    /// The local engine, in-process: no key, no network.
-    Local(Arc<Engine>),
-    /// A server reached over HTTP: the hosted service, a self-hosted one, or `synthbio serve`.
-    Remote(Arc<BlockingClient>),
+/// The local engine with its shipped models (offline, in-process, no key).
+#[cfg(feature = "engine")]
+pub fn local() -> Result<Backend, BackendError> {
+    Ok(Arc::new(synthbio_engine::Engine::embedded()?))
 }
 
-impl std::fmt::Debug for Backend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe())
-    }
+/// A server configured by `config`: the hosted service, a self-hosted one,
+/// or `synthbio serve`.
+#[cfg(feature = "client")]
+pub fn remote(config: synthbio_client::ClientConfig) -> Result<Backend, BackendError> {
+    Ok(Arc::new(synthbio_client::BlockingClient::new(config)?))
 }
 
-impl Backend {
-    /// The local engine with its shipped models.
-    pub fn local() -> Result<Self, BackendError> {
-        Ok(Backend::Local(Arc::new(Engine::embedded()?)))
-    }
+/// The server at `base_url` (e.g. `http://127.0.0.1:8000` from `synthbio serve`),
+/// with the key and settings of the environment.
+#[cfg(feature = "client")]
+pub fn url(base_url: &str) -> Result<Backend, BackendError> {
+    remote(synthbio_client::ClientConfig::from_env().with_base_url(base_url))
+}
 
-    /// The hosted service or another server, configured from the environment
-    /// (`SYNTHESIZE_API_KEY`, `SYNTHESIZE_API_BASE_URL*`, `SYNTHESIZE_SELF_HOSTED`).
-    pub fn remote(config: ClientConfig) -> Result<Self, BackendError> {
-        Ok(Backend::Remote(Arc::new(BlockingClient::new(config)?)))
+/// The backend the environment selects, as the official clients resolve it: a
+/// server when `SYNTHESIZE_API_KEY`, `SYNTHESIZE_API_BASE_URL` or another
+/// documented variable configures one, otherwise the local engine.
+pub fn from_env() -> Result<Backend, BackendError> {
+    #[cfg(feature = "client")]
+    if let Some(config) = synthbio_client::ClientConfig::remote_from_env() {
+        return remote(config);
     }
-
-    /// A server at `base_url` (e.g. `http://127.0.0.1:8000` from `synthbio serve`).
-    pub fn url(base_url: &str) -> Result<Self, BackendError> {
-        Backend::remote(ClientConfig::from_env().with_base_url(base_url))
-    }
-
-    /// The default: the hosted service when `SYNTHESIZE_API_KEY` or a
-    /// `SYNTHESIZE_API_BASE_URL` is set, otherwise the local engine.
-    pub fn from_env() -> Result<Self, BackendError> {
-        let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-        if set("SYNTHESIZE_API_KEY") || set("SYNTHESIZE_API_BASE_URL") {
-            Backend::remote(ClientConfig::from_env())
-        } else {
-            Backend::local()
-        }
-    }
-
-    /// Runs a query and returns its result.
-    pub fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset, BackendError> {
-        match self {
-            Backend::Local(engine) => Ok(engine.predict(model, query)?),
-            Backend::Remote(client) => Ok(client.predict(model, query)?),
-        }
-    }
-
-    /// The models offered, as `GET /api/models` lists them.
-    pub fn models(&self) -> Result<Vec<serde_json::Value>, BackendError> {
-        let values: Result<Vec<serde_json::Value>, _> = match self {
-            Backend::Local(engine) => engine.models().iter().map(serde_json::to_value).collect(),
-            Backend::Remote(client) => client
-                .list_models()?
-                .iter()
-                .map(serde_json::to_value)
-                .collect(),
-        };
-        // Serializing plain data structs to a JSON value cannot fail.
-        Ok(values.unwrap_or_default())
-    }
-
-    /// A valid example query for a model.
-    pub fn example_query(&self, model: &ModelId) -> Result<Query, BackendError> {
-        match self {
-            Backend::Local(engine) => Ok(engine.example_query(model)?),
-            Backend::Remote(client) => Ok(client.example_query(model)?),
-        }
-    }
-
-    /// The local engine, when that is the backend (workflows use its training data ids).
-    pub fn engine(&self) -> Option<&Engine> {
-        match self {
-            Backend::Local(engine) => Some(engine),
-            Backend::Remote(_) => None,
-        }
-    }
-
-    /// One line saying where queries run (never the key).
-    pub fn describe(&self) -> String {
-        match self {
-            Backend::Local(_) => "the local engine (offline, in-process)".to_string(),
-            Backend::Remote(client) => format!(
-                "the server at {}",
-                client.client().config().base_url_for(None)
-            ),
-        }
-    }
+    #[cfg(feature = "engine")]
+    return local();
+    #[cfg(not(feature = "engine"))]
+    Err(BackendError::Unavailable(
+        "no server is configured (set SYNTHESIZE_API_KEY or SYNTHESIZE_API_BASE_URL) and this build has no local engine (enable the `engine` feature)".into(),
+    ))
 }

@@ -24,7 +24,7 @@ use synthbio_bench::{gen, npy, probe};
 use synthbio_core::{metadata, Dataset, Expression, Predictor, Query, SamplingStrategy, Scale};
 use synthbio_de::{differential_expression, reference_fold_changes, DeTest, Groups};
 use synthbio_normalize::{normalize, normalize_into, Method, NormalizeParams, Real};
-use synthbio_pca::{PcaModel, PcaOptions, Solver};
+use synthbio_pca::{FitOptions, PcaModel, Solver};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -90,7 +90,7 @@ fn de(dir: &Path, test: DeTest, repeat: usize) -> Res<(Vec<f64>, Value)> {
     let genes = gen::gene_ids(values.ncols());
     let e = Expression {
         values,
-        scale: Scale::Log2Cpm { prior_count: 2.0 },
+        scale: Scale::LogCpm { prior_count: 2.0 },
     };
     let groups = Groups::from_indices((0..10).collect(), (10..20).collect());
     timed(
@@ -105,10 +105,10 @@ fn de(dir: &Path, test: DeTest, repeat: usize) -> Res<(Vec<f64>, Value)> {
 
 fn pca(dir: &Path, solver: Solver, repeat: usize) -> Res<(Vec<f64>, Value)> {
     let x = npy::read::<f64>(&dir.join("latents.npy"))?;
-    let options = PcaOptions {
+    let options = FitOptions {
         n_components: Some(50),
         solver,
-        ..PcaOptions::default()
+        ..FitOptions::default()
     };
     timed(
         repeat,

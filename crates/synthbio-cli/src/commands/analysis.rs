@@ -1,29 +1,16 @@
 //! `normalize`, `de`, `qc` and `pca`: the analyses on a counts table.
 
-use super::input::{align_to_model, InputArgs};
+use super::input::InputArgs;
 use super::progress::Step;
 use super::{backend, CliResult};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 use synthbio::core::{Analysis, LatentBlock, ModelId, Report};
 use synthbio::normalize::{
-    normalize_dataset, Method, NormFactors, NormalizeParams, TargetSum, TmmParams,
+    normalize_dataset, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams,
 };
 use synthbio::pca::{Pca, PcaParams, Solver};
 use synthbio::workflows::{LabelQcResult, LabelQcStudy};
-
-/// Normalization methods.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum MethodArg {
-    /// Counts per million.
-    Cpm,
-    /// edgeR's log2 CPM with a prior count scaled by library size (--prior-count).
-    LogCpm,
-    /// log2(CPM + 1), the scale of reference-conditioning fold changes.
-    Log2CpmPlusOne,
-    /// scanpy's normalize_total(--target-sum) then natural log1p.
-    Log1p,
-}
 
 /// Arguments of `normalize`.
 #[derive(Args)]
@@ -32,10 +19,10 @@ pub struct NormalizeArgs {
     input: InputArgs,
     /// The transform.
     #[arg(long, value_enum, default_value = "log-cpm")]
-    method: MethodArg,
-    /// edgeR's prior.count for log-cpm.
-    #[arg(long, default_value_t = 2.0)]
-    prior_count: f64,
+    method: MethodName,
+    /// edgeR's prior.count for log-cpm (default 2).
+    #[arg(long)]
+    prior_count: Option<f64>,
     /// Total each sample is scaled to for log1p (default: the median library size, as scanpy).
     #[arg(long)]
     target_sum: Option<f64>,
@@ -73,19 +60,6 @@ pub struct QcArgs {
     out: PathBuf,
 }
 
-/// PCA solvers.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum SolverArg {
-    /// scikit-learn's svd_solver="auto" rule.
-    Auto,
-    /// Exact thin SVD.
-    Full,
-    /// Exact eigen-decomposition of the covariance matrix.
-    CovarianceEigh,
-    /// Randomized truncated SVD (Halko, Martinsson and Tropp 2011).
-    Randomized,
-}
-
 /// Arguments of `pca`.
 #[derive(Args)]
 pub struct PcaArgs {
@@ -111,7 +85,7 @@ pub struct PcaArgs {
     standardize: bool,
     /// Solver: auto (scikit-learn's rule), full (exact SVD), covariance-eigh, randomized.
     #[arg(long, value_enum, default_value = "auto")]
-    solver: SolverArg,
+    solver: Solver,
     /// Metadata column that colours the score plot.
     #[arg(long)]
     color_by: Option<String>,
@@ -123,20 +97,20 @@ pub struct PcaArgs {
 /// Normalizes a counts table.
 pub fn normalize(args: &NormalizeArgs) -> CliResult {
     let data = args.input.load()?;
-    let method = match args.method {
-        MethodArg::Cpm => Method::Cpm,
-        MethodArg::LogCpm => Method::LogCpm {
-            prior_count: args.prior_count,
-        },
-        MethodArg::Log2CpmPlusOne => Method::Log2CpmPlusOne,
-        MethodArg::Log1p => Method::Log1p {
-            target_sum: args.target_sum.map(TargetSum::Fixed).unwrap_or_default(),
-        },
+    let norm_factors = if args.tmm {
+        NormFactors::Tmm(TmmParams::default())
+    } else {
+        NormFactors::None
     };
-    let mut params = NormalizeParams::new(method);
-    if args.tmm {
-        params.norm_factors = NormFactors::Tmm(TmmParams::default());
-    }
+    let params = NormalizeParams::from_parts(
+        args.method,
+        args.prior_count,
+        args.target_sum.map(TargetSum::Fixed),
+        norm_factors,
+    )
+    .map_err(|e| {
+        format!("{e} (--prior-count goes with --method log-cpm, --target-sum with log1p)")
+    })?;
     let normalized = normalize_dataset::<f64>(&data, &params)?;
     let format = synthbio::io::write_expression(
         &args.out,
@@ -161,7 +135,7 @@ pub fn label_qc(
 ) -> Result<LabelQcResult, Box<dyn std::error::Error>> {
     let backend = backend(url)?;
     let model = ModelId::from(prediction.model.as_str());
-    let data = align_to_model(input.load()?, &backend, &model, prediction.drop_extra_genes)?;
+    let data = input.load_aligned(&backend, &model, prediction.drop_extra_genes)?;
     let study = LabelQcStudy {
         model,
         seed: prediction.seed,
@@ -172,7 +146,7 @@ pub fn label_qc(
         data.n_samples(),
         backend.describe()
     ));
-    let result = study.run(&backend, &data)?;
+    let result = study.run(backend.as_ref(), &data)?;
     step.finish();
     let flagged = result.flagged();
     eprintln!(
@@ -213,19 +187,11 @@ pub fn pca(url: Option<&str>, args: &PcaArgs) -> CliResult {
         .collect::<Result<Vec<_>, _>>()?;
     let backend = backend(url)?;
     let model = ModelId::from(args.prediction.model.as_str());
-    let data = align_to_model(
-        args.input.load()?,
-        &backend,
-        &model,
-        args.prediction.drop_extra_genes,
-    )?;
-    let counts = (0..data.n_samples()).map(|i| {
-        data.sample_counts(i)
-            .iter()
-            .map(|&c| f64::from(c))
-            .collect::<Vec<_>>()
-    });
-    let query = synthbio::core::Query::metadata_prediction(counts).with_seed(args.prediction.seed);
+    let data = args
+        .input
+        .load_aligned(&backend, &model, args.prediction.drop_extra_genes)?;
+    let query =
+        synthbio::core::Query::metadata_prediction_of(&data).with_seed(args.prediction.seed);
     let step = Step::start(&format!(
         "encoding {} samples on {}",
         data.n_samples(),
@@ -239,21 +205,13 @@ pub fn pca(url: Option<&str>, args: &PcaArgs) -> CliResult {
         per_block: args.per_block,
         n_components: args.components,
         standardize: args.standardize,
-        solver: match args.solver {
-            SolverArg::Auto => Solver::Auto,
-            SolverArg::Full => Solver::Full,
-            SolverArg::CovarianceEigh => Solver::CovarianceEigh,
-            SolverArg::Randomized => Solver::Randomized,
-        },
+        solver: args.solver,
         color_by: args.color_by.clone(),
         ..PcaParams::default()
     };
     let output = Pca.run(&data, &params)?;
-    let section = output.section();
-    if let Some((_, scores)) = section.tables.get(1) {
-        synthbio::io::write_table(&args.out, scores)?;
-    }
-    for paragraph in &section.paragraphs {
+    synthbio::io::write_table(&args.out, &output.scores_table())?;
+    for paragraph in &output.section().paragraphs {
         eprintln!("{paragraph}");
     }
     eprintln!("scores written to {}", args.out.display());

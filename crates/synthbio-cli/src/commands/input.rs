@@ -1,7 +1,7 @@
 //! Reading the counts and metadata a command is given, and putting the genes
 //! in a model's order.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 use synthbio::core::{Dataset, ModelId};
 use synthbio::io::{
@@ -9,15 +9,6 @@ use synthbio::io::{
     AlignOptions, CountsOptions, HarmoniseOptions, Orientation,
 };
 use synthbio::Backend;
-
-/// How the counts table is laid out, when detection should be overridden.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Layout {
-    /// One row per gene, one column per sample (DESeq2, edgeR, featureCounts).
-    GenesAsRows,
-    /// One row per sample, one column per gene (scanpy, scikit-learn).
-    SamplesAsRows,
-}
 
 /// The counts (and sample metadata) a command reads.
 #[derive(Args)]
@@ -30,7 +21,7 @@ pub struct InputArgs {
     pub metadata: Option<PathBuf>,
     /// Override the detected layout of a counts table.
     #[arg(long, value_enum)]
-    pub layout: Option<Layout>,
+    pub layout: Option<Orientation>,
     /// Gene id file of a Matrix Market input (10x features.tsv or a table with gene_id).
     #[arg(long)]
     pub genes: Option<PathBuf>,
@@ -179,10 +170,7 @@ impl InputArgs {
                 options = options.with_empty_as_zero();
             }
             if let Some(layout) = self.layout {
-                options = options.with_orientation(match layout {
-                    Layout::GenesAsRows => Orientation::GenesAsRows,
-                    Layout::SamplesAsRows => Orientation::SamplesAsRows,
-                });
+                options = options.with_orientation(layout);
             }
             read_counts(&self.counts, &options)?
         };

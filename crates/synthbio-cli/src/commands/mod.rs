@@ -1,8 +1,8 @@
 //! One module per group of subcommands.
 
 pub mod analysis;
-pub mod de;
 pub mod benchmark;
+pub mod de;
 pub mod input;
 pub mod login;
 pub mod predict;
@@ -14,10 +14,28 @@ pub mod workflow;
 /// Errors are reported as one clear message each.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
-/// The backend for `--url`, or the default (local engine unless a key is set).
-pub fn backend(url: Option<&str>) -> Result<synthbio::Backend, synthbio::BackendError> {
+/// The server configuration `--url` or the environment selects, if any
+/// (`None`: the local engine answers), as the official clients resolve it.
+pub fn remote_config(url: Option<&str>) -> Option<synthbio::client::ClientConfig> {
     match url {
-        Some(url) => synthbio::Backend::url(url),
-        None => synthbio::Backend::from_env(),
+        Some(url) => Some(synthbio::client::ClientConfig::from_env().with_base_url(url)),
+        None => synthbio::client::backend_from_env(),
     }
+}
+
+/// The backend for `--url`, or the one the environment selects (the local
+/// engine unless a server is configured); says on stderr which answers, and
+/// passes the client's warnings (fields kept aside, queries sent as written) on.
+pub fn backend(url: Option<&str>) -> Result<synthbio::Backend, synthbio::BackendError> {
+    use synthbio::client::Progress;
+    let backend = match remote_config(url) {
+        Some(config) => synthbio::backend::remote(config.with_progress(|p| {
+            if let Progress::Warning { .. } = p {
+                eprintln!("{p}");
+            }
+        }))?,
+        None => synthbio::backend::local()?,
+    };
+    eprintln!("backend: {}", backend.describe());
+    Ok(backend)
 }

@@ -3,7 +3,7 @@
 use super::{backend, CliResult};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
-use synthbio::client::{BlockingClient, ClientConfig, Prediction, Progress, ValidationMode};
+use synthbio::client::{BlockingClient, Prediction, Progress, ValidationMode};
 use synthbio::core::{Cell, Dataset, LatentBlock, ModelId, Query, Table};
 
 /// Arguments of `example-query`.
@@ -117,19 +117,11 @@ fn read_query(path: &Path) -> Result<Query, String> {
     })
 }
 
-/// The server configuration `--url` or the environment selects, if any.
-fn remote(url: Option<&str>) -> Option<ClientConfig> {
-    match url {
-        Some(url) => Some(ClientConfig::from_env().with_base_url(url)),
-        None => synthbio::client::backend_from_env(),
-    }
-}
-
 /// Runs a query file (or finishes one) and writes the results.
 pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
     let model = ModelId::from(args.model.as_str());
     let query = args.query.as_deref().map(read_query).transpose()?;
-    let Some(mut config) = remote(url) else {
+    let Some(mut config) = super::remote_config(url) else {
         return predict_local(url, args, &model, query);
     };
     if let Some(v) = args.validation {

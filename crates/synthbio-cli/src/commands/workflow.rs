@@ -1,14 +1,14 @@
 //! `report` and `demo`: the two workflows, written as HTML reports.
 
 use super::analysis::{label_qc, PredictionArgs};
-use super::input::{align_to_model, InputArgs};
+use super::input::InputArgs;
 use super::progress::Step;
 use super::{backend, CliResult};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use synthbio::core::{metadata, ModelId};
-use synthbio::workflows::demo::{donor_pairs, run_demo};
-use synthbio::workflows::PerturbationStudy;
+use synthbio::workflows::{donor_pairs, PerturbationStudy, Scored};
+use synthbio_cli::demo::run_demo;
 
 /// Arguments of `report`.
 #[derive(Args)]
@@ -98,7 +98,7 @@ pub fn report(url: Option<&str>, args: &ReportArgs) -> CliResult {
 fn perturbation_report(url: Option<&str>, a: &ReportPerturbationArgs) -> CliResult {
     let backend = backend(url)?;
     let model = ModelId::from(a.model.as_str());
-    let data = align_to_model(a.input.load()?, &backend, &model, false)?;
+    let data = a.input.load_aligned(&backend, &model, false)?;
     let pairs = donor_pairs(&data, &a.unit_column, &a.perturbation)?;
     let mut perturbation = metadata([
         ("perturbation_type", a.perturbation_type.as_str()),
@@ -157,9 +157,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let out = run_demo(&data, &args.out, |message| step.say(message))?;
     step.finish();
     let s = &out.study;
-    let (r, mse) = s.mean_metrics("model");
-    let (mean_r, mean_mse) = s.mean_metrics("mean_effect");
-    let (_, none_mse) = s.mean_metrics("no_change");
+    let model = s.mean_metrics(Scored::Model);
+    let mean = s.mean_metrics(Scored::MeanEffect);
+    let none = s.mean_metrics(Scored::NoChange);
     let f = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| format!("{x:.3}"));
     println!(
         "Perturbation benchmark (dexamethasone, airway, {} donors each held out of its model):",
@@ -167,11 +167,11 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     );
     println!(
         "  fold-change Pearson r {} (mean-effect baseline {}), MSE {} (no change {}, mean effect {})",
-        f(r),
-        f(mean_r),
-        f(mse),
-        f(none_mse),
-        f(mean_mse)
+        f(model.pearson),
+        f(mean.pearson),
+        f(model.mse),
+        f(none.mse),
+        f(mean.mse)
     );
     if let Some(a) = s.agreement {
         println!(

@@ -1,22 +1,44 @@
 //! The demo: both studies on the real public data in `data/`, each with a
 //! local engine refitted without the donors it is tested on, so no figure
-//! comes from a sample the model was trained on.
+//! comes from a sample the model was trained on. The dataset choices (airway
+//! and dexamethasone, GEUVADIS and its swapped sex labels) live here, not in
+//! the library.
 
-use super::{
-    HeldOutPair, LabelQcResult, LabelQcStudy, PerturbationStudy, PerturbationStudyResult,
-    WorkflowError,
-};
-use crate::Backend;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use synthbio_core::{metadata, Dataset, Metadata, Modality};
-use synthbio_engine::{refit_bulk_without, Engine};
-use synthbio_io::{
-    align_genes, attach_metadata, read_counts, read_metadata, AlignOptions, CountsOptions,
+use synthbio::core::{metadata, Dataset, Metadata, Modality};
+use synthbio::engine::{refit_bulk_without, Engine, EngineError};
+use synthbio::io::{
+    align_genes, attach_metadata, read_counts, read_metadata, AlignOptions, CountsOptions, IoError,
 };
-use synthbio_report::ReportFiles;
+use synthbio::report::ReportFiles;
+use synthbio::workflows::{
+    donor_pairs, LabelQcResult, LabelQcStudy, PerturbationStudy, PerturbationStudyResult,
+    WorkflowError,
+};
+
+/// Why the demo stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DemoError {
+    /// A study failed.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// The local engine could not load or be refitted.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// `data/` could not be read.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// A table of `data/` is not as the demo expects; the message says what.
+    #[error("{0}")]
+    Data(String),
+    /// A dataset was inconsistent.
+    #[error(transparent)]
+    Dataset(#[from] synthbio::core::DatasetError),
+}
 
 /// Dexamethasone as the airway study applied it (1 uM for 18 hours).
 pub fn dexamethasone() -> Metadata {
@@ -31,9 +53,9 @@ pub fn dexamethasone() -> Metadata {
 /// The bulk samples of `data_dir` (`bulk/counts.tsv.gz` with the metadata of
 /// `bulk/samples.tsv`), in the gene order of `engine`'s bulk models. Genes a
 /// dataset did not measure (empty cells; GEUVADIS measured 9,976 of them) are
-/// read as 0, as they reach a model through the protocol.
-pub fn read_bulk_samples(data_dir: &Path, engine: &Engine) -> Result<Dataset, WorkflowError> {
-    let options = CountsOptions::default().with_empty_as_zero();
+/// unmeasured in the dataset's mask, never zero.
+pub fn read_bulk_samples(data_dir: &Path, engine: &Engine) -> Result<Dataset, DemoError> {
+    let options = CountsOptions::default();
     let (counts, _) = read_counts(&data_dir.join("bulk/counts.tsv.gz"), &options)?;
     let (mut data, _) = align_genes(
         &counts,
@@ -47,70 +69,11 @@ pub fn read_bulk_samples(data_dir: &Path, engine: &Engine) -> Result<Dataset, Wo
     Ok(data)
 }
 
-/// The genes `dataset` measured, from `bulk/measured.tsv` (one 0/1 column per dataset).
-pub fn measured_genes(data_dir: &Path, dataset: &str) -> Result<Vec<String>, WorkflowError> {
-    let table = read_metadata(&data_dir.join("bulk/measured.tsv"))?;
-    let column = table
-        .columns()
-        .iter()
-        .position(|c| c == dataset)
-        .ok_or_else(|| {
-            WorkflowError::Design(format!(
-                "bulk/measured.tsv has no column for dataset {dataset:?}; its columns are {:?}",
-                table.columns()
-            ))
-        })?;
-    Ok((0..table.n_rows())
-        .filter(|&r| table.get(r, column) == Some("1"))
-        .map(|r| table.sample_ids()[r].clone())
-        .collect())
-}
-
 /// Rows of `data` whose metadata `key` equals `value`.
 fn rows_with(data: &Dataset, key: &str, value: &str) -> Vec<usize> {
     (0..data.n_samples())
         .filter(|&i| data.metadata().get(i, key) == Some(value))
         .collect()
-}
-
-/// One pair per unit (value of metadata column `unit_column`, e.g. `donor`)
-/// that has both a control sample (`perturbation_type = control`) and a sample
-/// treated with `perturbation_ontology_id`, in unit order.
-pub fn donor_pairs(
-    data: &Dataset,
-    unit_column: &str,
-    perturbation_ontology_id: &str,
-) -> Result<Vec<HeldOutPair>, WorkflowError> {
-    let Some(column) = data.metadata().column(unit_column) else {
-        return Err(WorkflowError::Design(format!(
-            "the metadata has no column {unit_column:?} naming the donor of each sample; add it or name another column"
-        )));
-    };
-    let mut units: Vec<&str> = column.iter().flatten().map(String::as_str).collect();
-    units.sort_unstable();
-    units.dedup();
-    let pairs: Vec<HeldOutPair> = units
-        .into_iter()
-        .filter_map(|unit| {
-            let rows = rows_with(data, unit_column, unit);
-            let find = |key: &str, value: &str| {
-                rows.iter()
-                    .find(|&&i| data.metadata().get(i, key) == Some(value))
-                    .map(|&i| data.sample_ids()[i].clone())
-            };
-            Some(HeldOutPair {
-                unit: unit.to_string(),
-                reference: find("perturbation_type", "control")?,
-                observed: find("perturbation_ontology_id", perturbation_ontology_id)?,
-            })
-        })
-        .collect();
-    if pairs.is_empty() {
-        return Err(WorkflowError::Design(format!(
-            "no {unit_column} has both a control sample (perturbation_type = control) and a {perturbation_ontology_id} sample (perturbation_ontology_id); check the metadata"
-        )));
-    }
-    Ok(pairs)
 }
 
 /// The airway dexamethasone study, leaving one donor out at a time: each
@@ -120,17 +83,22 @@ pub fn airway_study(
     engine: &Engine,
     data: &Dataset,
     mut progress: impl FnMut(&str),
-) -> Result<PerturbationStudyResult, WorkflowError> {
+) -> Result<PerturbationStudyResult, DemoError> {
     let airway = data.select_samples(&rows_with(data, "dataset", "airway"));
     let pairs = donor_pairs(&airway, "donor", "CHEBI:41879")?;
-    PerturbationStudy::new(dexamethasone()).run(&airway, &pairs, |pair| {
+    let study = PerturbationStudy::new(dexamethasone()).run(&airway, &pairs, |pair| {
         progress(&format!(
             "refitting the bulk model without donor {}",
             pair.unit
         ));
-        let refit = refit_bulk_without(engine, data_dir, std::slice::from_ref(&pair.unit))?;
-        Ok(Backend::Local(Arc::new(refit)))
-    })
+        let refit = refit_bulk_without(engine, data_dir, std::slice::from_ref(&pair.unit))
+            .map_err(|e| WorkflowError::Backend {
+                unit: pair.unit.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(Arc::new(refit))
+    })?;
+    Ok(study)
 }
 
 /// A QC cohort: real samples with some claimed labels swapped on purpose.
@@ -151,13 +119,13 @@ pub fn geuvadis_cohort(
     step: usize,
     n_swaps: usize,
     seed: u64,
-) -> Result<QcCohort, WorkflowError> {
+) -> Result<QcCohort, DemoError> {
     let rows: Vec<usize> = rows_with(data, "dataset", "geuvadis")
         .into_iter()
         .step_by(step.max(1))
         .collect();
     if n_swaps > rows.len() {
-        return Err(WorkflowError::Design(format!(
+        return Err(DemoError::Data(format!(
             "cannot swap {n_swaps} labels among {} samples; swap fewer or take a smaller step",
             rows.len()
         )));
@@ -194,19 +162,17 @@ pub fn geuvadis_cohort(
 /// The QC study of a [`geuvadis_cohort`] (every third individual, 6 sex labels
 /// swapped, seed 7) on the shipped engine refitted without those individuals.
 /// The GEUVADIS quantification in `data/` measured 9,976 of the model's genes
-/// (XIST not among them): the marker check uses the measured ones only.
+/// (XIST not among them): the mask keeps the rest out of the encoding and the
+/// marker check.
 pub fn geuvadis_qc(
     data_dir: &Path,
     engine: &Engine,
     data: &Dataset,
-) -> Result<(QcCohort, LabelQcResult), WorkflowError> {
+) -> Result<(QcCohort, LabelQcResult), DemoError> {
     let cohort = geuvadis_cohort(data, 3, 6, 7)?;
     let refit = refit_bulk_without(engine, data_dir, &cohort.donors)?;
-    let study = LabelQcStudy {
-        measured_genes: Some(measured_genes(data_dir, "geuvadis")?),
-        ..LabelQcStudy::default()
-    };
-    let result = study.run(&Backend::Local(Arc::new(refit)), &cohort.data)?;
+    let study = LabelQcStudy::default();
+    let result = study.run(&refit, &cohort.data)?;
     Ok((cohort, result))
 }
 
@@ -234,7 +200,7 @@ pub fn run_demo(
     data_dir: &Path,
     out_dir: &Path,
     mut progress: impl FnMut(&str),
-) -> Result<DemoOutput, WorkflowError> {
+) -> Result<DemoOutput, DemoError> {
     let engine = Engine::embedded()?;
     progress("reading the bulk samples of data/");
     let data = read_bulk_samples(data_dir, &engine)?;

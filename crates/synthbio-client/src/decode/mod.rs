@@ -10,5 +10,5 @@ mod json_seeds;
 mod split;
 
 pub use self::arrow::{decode_arrow, decode_arrow_result};
-pub use self::json::{decode_json, decode_json_result};
 pub(crate) use self::json::scalar_text;
+pub use self::json::{decode_json, decode_json_result};

@@ -11,7 +11,7 @@ use synthbio_server::{spawn, ServerConfig};
 #[tokio::test]
 async fn every_engine_model_in_both_modes() {
     let engine = Arc::new(Engine::embedded().unwrap());
-    let infos = engine.models();
+    let infos = engine.catalogue();
     let srv = spawn(engine.clone(), ServerConfig::default())
         .await
         .unwrap();

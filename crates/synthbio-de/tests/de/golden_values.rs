@@ -73,10 +73,7 @@ fn two_group_tests_on_edger_log_cpm_match_scipy_and_limma_formulas() {
                 .map(|&x| x as usize)
                 .collect::<Vec<_>>()
         );
-        assert_eq!(
-            got.scale,
-            synthbio_core::Scale::LogCpm { prior_count: 2.0 }
-        );
+        assert_eq!(got.scale, synthbio_core::Scale::LogCpm { prior_count: 2.0 });
         check_de(&got, &e["log_cpm"], key);
     }
 }

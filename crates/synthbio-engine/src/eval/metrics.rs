@@ -1,21 +1,6 @@
 //! Figures of merit.
 
-/// Pearson correlation of two equally long series (`None` if either is constant).
-pub(crate) fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
-    let n = a.len() as f64;
-    if a.len() != b.len() || a.len() < 2 {
-        return None;
-    }
-    let ma = a.iter().sum::<f64>() / n;
-    let mb = b.iter().sum::<f64>() / n;
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma) * (x - ma);
-        sbb += (y - mb) * (y - mb);
-    }
-    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
-}
+pub(crate) use synthbio_core::stats::pearson;
 
 /// Mean squared difference.
 pub(crate) fn mse(a: &[f64], b: &[f64]) -> f64 {

@@ -3,7 +3,7 @@
 
 mod bulk;
 mod sc;
-mod tsv;
+mod tables;
 
 pub(crate) use bulk::read_bulk;
 pub(crate) use sc::read_sc;

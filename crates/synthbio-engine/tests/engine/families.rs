@@ -34,7 +34,7 @@ fn ifn_beta() -> synthbio_core::Metadata {
 
 #[test]
 fn six_models_are_listed_with_their_gene_counts_and_latent_dims() {
-    let models = engine().models();
+    let models = engine().catalogue();
     let ids: Vec<&str> = models.iter().map(|m| m.model_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -62,7 +62,7 @@ fn six_models_are_listed_with_their_gene_counts_and_latent_dims() {
 
 #[test]
 fn example_queries_are_valid_and_run() {
-    for info in engine().models() {
+    for info in engine().catalogue() {
         let q = example(&info.model_id);
         let data = predict(&info.model_id, &q).unwrap_or_else(|e| panic!("{}: {e}", info.model_id));
         assert_eq!(data.n_genes(), info.n_genes);
@@ -78,7 +78,7 @@ fn example_queries_are_valid_and_run() {
 #[test]
 fn the_embedded_models_are_the_files_in_data_models() {
     let loaded = Engine::load(&crate::common::data_dir().join("models")).unwrap();
-    assert_eq!(loaded.models(), engine().models());
+    assert_eq!(loaded.catalogue(), engine().catalogue());
     let q = example("gem-1-bulk");
     assert_eq!(
         loaded.predict(&"gem-1-bulk".into(), &q).unwrap(),

@@ -111,7 +111,7 @@ fn expression_keeps_values_and_scale() {
     let values = array![[0.1, -2.5e-7, 1.0 / 3.0], [1e300, 0.0, 42.0]];
     let e = Expression {
         values: values.clone(),
-        scale: Scale::Log2Cpm { prior_count: 2.0 },
+        scale: Scale::LogCpm { prior_count: 2.0 },
     };
     let path = dir.path("logcpm.parquet");
     write_expression(&path, &e, d.gene_ids(), d.sample_ids()).unwrap();

@@ -4,7 +4,7 @@ use ndarray::{array, Array2};
 use synthbio_core::{
     Analysis, Dataset, DynAnalysis, Figure, LatentBlock, Latents, MetadataTable, Report,
 };
-use synthbio_pca::{pca_latents, Pca, PcaError, PcaModel, PcaOptions, PcaParams};
+use synthbio_pca::{pca_latents, FitOptions, Pca, PcaError, PcaModel, PcaParams};
 
 fn latents(n: usize) -> Latents {
     let f = |a: f64, b: f64| {
@@ -48,7 +48,7 @@ fn joined_blocks_are_one_pca_on_the_concatenation() {
     assert_eq!(out.fits.len(), 1);
     assert_eq!(out.fits[0].label(), "biological+technical+perturbation");
     let joined = data.latents().unwrap().joined(&LatentBlock::ALL);
-    let direct = PcaModel::fit(joined.view(), &PcaOptions::default()).unwrap();
+    let direct = PcaModel::fit(joined.view(), &FitOptions::default()).unwrap();
     assert_eq!(out.fits[0].model, direct);
     assert_eq!(out.fits[0].scores.dim(), (8, 8));
 }
@@ -145,7 +145,7 @@ fn errors_name_the_problem() {
             &bad,
             &[LatentBlock::Technical],
             false,
-            &PcaOptions::default()
+            &FitOptions::default()
         ),
         Err(PcaError::NonFinite {
             row: 2,
@@ -153,7 +153,7 @@ fn errors_name_the_problem() {
             ..
         })
     ));
-    let model = PcaModel::fit(latents(4).biological.view(), &PcaOptions::default()).unwrap();
+    let model = PcaModel::fit(latents(4).biological.view(), &FitOptions::default()).unwrap();
     assert_eq!(
         model.transform(Array2::zeros((1, 4)).view()).unwrap_err(),
         PcaError::FeatureMismatch {

@@ -4,7 +4,7 @@
 use approx::assert_relative_eq;
 use ndarray::{concatenate, Array2, Axis, Slice};
 use serde::Deserialize;
-use synthbio_pca::{PcaModel, PcaOptions, Solver};
+use synthbio_pca::{FitOptions, PcaModel, Solver};
 
 #[derive(Deserialize)]
 struct Golden {
@@ -87,11 +87,19 @@ fn solver(name: &str) -> Solver {
     }
 }
 
-fn assert_close(name: &str, what: &str, ours: &Array2<f64>, theirs: &Array2<f64>, tol: f64) {
+/// Every element within `tol` of scikit-learn's (`approx::abs_diff_eq!`), or
+/// a message naming the first that is not.
+fn assert_all_abs_diff_eq(
+    name: &str,
+    what: &str,
+    ours: &Array2<f64>,
+    theirs: &Array2<f64>,
+    tol: f64,
+) {
     assert_eq!(ours.dim(), theirs.dim(), "{name}: {what} shape");
     for ((idx, a), b) in ours.indexed_iter().zip(theirs.iter()) {
         assert!(
-            (a - b).abs() <= tol,
+            approx::abs_diff_eq!(*a, *b, epsilon = tol),
             "{name}: {what}{idx:?} = {a}, scikit-learn {b}"
         );
     }
@@ -112,11 +120,11 @@ fn matches_scikit_learn() {
     assert_eq!(golden.cases.len(), 5, "scikit-learn {}", golden.sklearn);
     for case in &golden.cases {
         let (x, x_new) = inputs(case, &train, &new);
-        let options = PcaOptions {
+        let options = FitOptions {
             n_components: Some(case.n_components),
             standardize: case.standardize,
             solver: solver(&case.solver),
-            ..PcaOptions::default()
+            ..FitOptions::default()
         };
         let (model, scores) = PcaModel::fit_transform(x.view(), &options).unwrap();
         let name = case.name.as_str();
@@ -161,7 +169,7 @@ fn matches_scikit_learn() {
         } else {
             1e-6
         };
-        assert_close(
+        assert_all_abs_diff_eq(
             name,
             "components",
             model.components(),
@@ -173,9 +181,9 @@ fn matches_scikit_learn() {
             .iter()
             .flatten()
             .fold(0.0f64, |m, v| m.max(v.abs()));
-        assert_close(name, "scores", &scores, &matrix(&case.scores), tol * spread);
+        assert_all_abs_diff_eq(name, "scores", &scores, &matrix(&case.scores), tol * spread);
         let projected = model.transform(x_new.view()).unwrap();
-        assert_close(
+        assert_all_abs_diff_eq(
             name,
             "transform",
             &projected,
@@ -190,10 +198,10 @@ fn matches_scikit_learn() {
 fn solvers_agree_on_real_data() {
     let (train, _) = slice();
     let fit = |solver, x: &Array2<f64>| {
-        let options = PcaOptions {
+        let options = FitOptions {
             n_components: Some(5),
             solver,
-            ..PcaOptions::default()
+            ..FitOptions::default()
         };
         PcaModel::fit(x.view(), &options).unwrap()
     };

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-use synthbio_pca::{PcaModel, PcaOptions, Solver};
+use synthbio_pca::{FitOptions, PcaModel, Solver};
 
 /// `n x p` data of rank about `rank` plus small noise, with column `constant`
 /// (if any) set to a constant.
@@ -44,7 +44,7 @@ proptest! {
         }
         let solver = SOLVERS[solver_index];
         let k = n.min(p);
-        let options = PcaOptions { n_components: Some(k), standardize, solver, ..PcaOptions::default() };
+        let options = FitOptions { n_components: Some(k), standardize, solver, ..FitOptions::default() };
         let (model, scores) = PcaModel::fit_transform(x.view(), &options).unwrap();
 
         // Components are orthonormal.
@@ -88,7 +88,7 @@ proptest! {
         // Rank 2 signal: the first two components are well separated from the noise.
         let x = data(n, p, 2, seed, None);
         let fit = |solver| {
-            let options = PcaOptions { n_components: Some(2), solver, ..PcaOptions::default() };
+            let options = FitOptions { n_components: Some(2), solver, ..FitOptions::default() };
             PcaModel::fit(x.view(), &options).unwrap()
         };
         let exact = fit(Solver::Full);

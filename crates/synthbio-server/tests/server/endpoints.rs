@@ -16,7 +16,7 @@ async fn lists_the_models_with_their_details() {
         .unwrap()
         .starts_with("application/json"));
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({ "models": fake.models() }));
+    assert_eq!(body, json!({ "models": fake.infos() }));
     let first = &body["models"][0];
     assert_eq!(first["model_id"], BULK);
     assert_eq!(first["family"], "baseline");

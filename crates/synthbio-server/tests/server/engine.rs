@@ -40,7 +40,7 @@ async fn every_model_answers_its_example_query_in_both_modes() {
         .json()
         .await
         .unwrap();
-    let models = engine.models();
+    let models = engine.catalogue();
     assert_eq!(listed, json!({ "models": models }));
     assert_eq!(models.len(), 6);
     for info in &models {

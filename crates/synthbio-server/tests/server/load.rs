@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
-use synthbio_core::{Dataset, ModelId, ModelInfo, PredictError, Predictor, Query};
+use synthbio_core::{Dataset, ListedModel, ModelId, PredictError, Predictor, Query};
 use synthbio_engine::Engine;
 use synthbio_server::ServerConfig;
 
@@ -62,7 +62,7 @@ impl Recording {
 }
 
 impl Predictor for Recording {
-    fn models(&self) -> Vec<ModelInfo> {
+    fn models(&self) -> Result<Vec<ListedModel>, PredictError> {
         self.engine.models()
     }
 

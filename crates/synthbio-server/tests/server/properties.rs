@@ -12,7 +12,6 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Map, Value};
-use synthbio_core::Predictor;
 use synthbio_server::read_query;
 
 /// Field names of the protocol, metadata keys, and random names.
@@ -292,7 +291,7 @@ proptest! {
 #[tokio::test]
 async fn the_endpoint_answers_as_read_query_does() {
     let fake = FakePredictor::new();
-    let infos = fake.models();
+    let infos = fake.infos();
     let cfg = config()
         .with_max_queued_jobs(1_000)
         .with_shutdown_grace(std::time::Duration::ZERO);

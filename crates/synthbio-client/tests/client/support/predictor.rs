@@ -130,12 +130,15 @@ fn latents(rows: &[(usize, usize)], seed: u64) -> Latents {
 }
 
 impl Predictor for TestPredictor {
-    fn models(&self) -> Vec<ModelInfo> {
-        vec![
+    fn models(&self) -> Result<Vec<synthbio_core::ListedModel>, PredictError> {
+        Ok([
             info(BULK, Family::Baseline),
             info(REFERENCE, Family::ReferenceConditioning),
             info(PREDICT_METADATA, Family::MetadataPrediction),
         ]
+        .into_iter()
+        .map(synthbio_core::ListedModel::from)
+        .collect())
     }
 
     fn example_query(&self, model: &ModelId) -> Result<Query, PredictError> {

@@ -7,9 +7,9 @@ use ndarray::Array2;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use synthbio_core::{
-    metadata, validate, ClassProbabilities, Dataset, Family, LatentDims, Latents, Metadata,
-    MetadataTable, Modality, ModelId, ModelInfo, ModelSpec, PredictError, Predictor, Query,
-    SamplingStrategy,
+    metadata, validate, ClassProbabilities, Dataset, Family, LatentDims, Latents, ListedModel,
+    Metadata, MetadataTable, Modality, ModelId, ModelInfo, ModelSpec, PredictError, Predictor,
+    Query, SamplingStrategy,
 };
 use tokio::sync::watch;
 
@@ -76,6 +76,15 @@ pub struct FakePredictor {
 }
 
 impl FakePredictor {
+    /// The full description of the three fake models.
+    pub fn infos(&self) -> Vec<ModelInfo> {
+        vec![
+            info(BULK, Family::Baseline),
+            info(PREDICT, Family::MetadataPrediction),
+            info(REFERENCE, Family::ReferenceConditioning),
+        ]
+    }
+
     pub fn new() -> Arc<Self> {
         Arc::new(FakePredictor {
             gate: Arc::new(Gate::new()),
@@ -133,12 +142,8 @@ fn latents(n: usize, seed: u64) -> Latents {
 }
 
 impl Predictor for FakePredictor {
-    fn models(&self) -> Vec<ModelInfo> {
-        vec![
-            info(BULK, Family::Baseline),
-            info(PREDICT, Family::MetadataPrediction),
-            info(REFERENCE, Family::ReferenceConditioning),
-        ]
+    fn models(&self) -> Result<Vec<ListedModel>, PredictError> {
+        Ok(self.infos().into_iter().map(ListedModel::from).collect())
     }
 
     fn example_query(&self, model: &ModelId) -> Result<Query, PredictError> {
@@ -164,7 +169,7 @@ impl Predictor for FakePredictor {
     fn predict(&self, model: &ModelId, query: &Query) -> Result<Dataset, PredictError> {
         let family = model
             .family()
-            .filter(|_| self.models().iter().any(|m| m.model_id == model.as_str()))
+            .filter(|_| self.infos().iter().any(|m| m.model_id == model.as_str()))
             .ok_or_else(|| PredictError::UnknownModel(model.to_string()))?;
         validate(model, query, Some(&spec()))?;
         self.gate.started.send_modify(|n| *n += 1);

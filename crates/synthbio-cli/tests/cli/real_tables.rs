@@ -1,32 +1,14 @@
-//! Issue 13's acceptance for `qc`: a published counts table as it is (GEUVADIS, 10,101
+//! `qc` on a published counts table as it is (GEUVADIS, 10,101
 //! of the bulk model's genes, no XIST row), with claimed labels swapped in both
 //! directions, runs without padding; the marker check calls every sample from the Y
 //! genes alone and flags exactly the swapped labels. The same holds with versioned
 //! Ensembl ids and with gene symbols. The data: 12 samples of the table, see
 //! `crates/synthbio-qc/tests/data/SOURCE.md`.
 
+use crate::support::{repo, synthbio};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use synthbio::io::{read_counts, CountsOptions};
-
-/// Runs the binary offline (no key, no server URL from the environment).
-fn synthbio(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthbio"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SYNTHESIZE_API_KEY")
-        .env_remove("SYNTHESIZE_API_BASE_URL")
-        .env_remove("SYNTHBIO_URL")
-        .output()
-        .expect("the binary runs")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
 
 /// The slice as genes x samples text, each gene id passed through `rename`.
 fn slice_text(mut rename: impl FnMut(&str) -> String) -> String {

@@ -1,51 +1,9 @@
-//! The `synthbio` binary end to end: analyses on a real counts table, the
-//! demo, and one clear sentence with a non-zero exit for bad input.
+//! Commands end to end: analyses on a real counts table, the demo, and one
+//! clear sentence with a non-zero exit for bad input.
 
+use crate::support::{fails_with, fixture, synthbio, text};
 use approx::assert_relative_eq;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// Runs the binary offline (no key, no server URL from the environment).
-fn synthbio(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthbio"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SYNTHESIZE_API_KEY")
-        .env_remove("SYNTHESIZE_API_BASE_URL")
-        .env_remove("SYNTHBIO_URL")
-        .output()
-        .expect("the binary runs")
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../synthbio-io/tests/data")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The command failed with exactly one line on stderr, `error: ...`, that
-/// contains every one of `needles`.
-fn fails_with(out: &Output, needles: &[&str]) {
-    let err = text(&out.stderr);
-    assert!(!out.status.success(), "succeeded; stderr: {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    let last = lines.last().copied().unwrap_or_default();
-    assert!(last.starts_with("error: "), "{err}");
-    assert_eq!(
-        lines.iter().filter(|l| l.starts_with("error")).count(),
-        1,
-        "one error line: {err}"
-    );
-    for needle in needles {
-        assert!(last.contains(needle), "{needle:?} not in {last:?}");
-    }
-}
+use std::path::PathBuf;
 
 #[test]
 fn normalize_writes_cpm_that_sums_to_a_million_per_sample() {

@@ -6,7 +6,8 @@ use approx::assert_abs_diff_eq;
 use std::path::Path;
 use std::sync::OnceLock;
 use synthbio::de::{log2_fold_change, perturbation_benchmark};
-use synthbio::workflows::demo::{run_demo, DemoOutput};
+use synthbio::workflows::Scored;
+use synthbio_cli::demo::{run_demo, DemoOutput};
 
 /// The demo runs once for all tests of this file.
 fn demo() -> &'static (tempfile::TempDir, DemoOutput) {
@@ -88,7 +89,7 @@ fn the_study_scores_every_held_out_donor_with_the_analysis_crates() {
             u.pair.unit
         );
     }
-    let (r, _) = s.mean_metrics("model");
+    let r = s.mean_metrics(Scored::Model).pearson;
     assert!(r.expect("defined") > 0.5, "mean Pearson r {r:?}");
     // DE of generated replicates: 3 replicates x 4 donors per condition.
     assert_eq!(s.generated.n_samples(), 24);
@@ -102,7 +103,7 @@ fn the_study_scores_every_held_out_donor_with_the_analysis_crates() {
 fn observed_fold_changes_are_recomputed_from_the_real_counts() {
     let (_, out) = demo();
     let engine = synthbio::engine::Engine::embedded().expect("engine");
-    let data = synthbio::workflows::demo::read_bulk_samples(
+    let data = synthbio_cli::demo::read_bulk_samples(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data"),
         &engine,
     )

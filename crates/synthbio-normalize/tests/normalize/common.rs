@@ -2,40 +2,29 @@
 
 use ndarray::Array2;
 use serde_json::Value;
+use std::path::Path;
 use synthbio_core::Dataset;
+use synthbio_io::{read_counts, CountsOptions};
 
-const SLICE: &str = include_str!("golden/airway_slice.tsv");
-const SPARSE: &str = include_str!("golden/airway_sparse_slice.tsv");
-const EXPECTED: &str = include_str!("golden/expected.json");
+const EXPECTED: &str = include_str!("../golden/expected.json");
 
-/// The airway slice as a samples x genes dataset.
+/// The airway slice as a samples x genes dataset (read by synthbio-io, as users' tables are).
 pub fn airway() -> Dataset {
-    parse(SLICE)
+    golden_counts("airway_slice.tsv")
 }
 
 /// The sparse airway slice (genes with 1 to 3 reads in all).
 pub fn airway_sparse() -> Dataset {
-    parse(SPARSE)
+    golden_counts("airway_sparse_slice.tsv")
 }
 
-fn parse(text: &str) -> Dataset {
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let mut genes = Vec::new();
-    let mut cols: Vec<Vec<u32>> = Vec::new();
-    for line in lines {
-        let mut parts = line.split('\t');
-        genes.push(parts.next().unwrap().to_string());
-        cols.push(parts.map(|x| x.parse().unwrap()).collect());
-    }
-    let counts = Array2::from_shape_fn((header.len(), genes.len()), |(i, j)| cols[j][i]);
-    Dataset::new(counts, genes, header).unwrap()
+fn golden_counts(name: &str) -> Dataset {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    read_counts(&path, &CountsOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .0
 }
 
 /// The expected values.
@@ -61,19 +50,20 @@ pub fn matrix(v: &Value, key: &str) -> Array2<f64> {
     Array2::from_shape_fn((n, g), |(i, j)| rows[i][j].as_f64().unwrap())
 }
 
-/// Asserts two matrices agree elementwise within `abs` + `rel` * |expected|.
-pub fn assert_close<F: Copy + Into<f64>>(
+/// Asserts two matrices agree elementwise by `approx::relative_eq!` (`epsilon`
+/// absolute, `max_relative` relative), naming the first element that does not.
+pub fn assert_all_relative_eq<F: Copy + Into<f64>>(
     got: &Array2<F>,
     want: &Array2<f64>,
-    abs: f64,
-    rel: f64,
+    epsilon: f64,
+    max_relative: f64,
     what: &str,
 ) {
     assert_eq!(got.dim(), want.dim(), "{what}: shape");
     for ((i, j), &w) in want.indexed_iter() {
         let g: f64 = got[[i, j]].into();
         assert!(
-            (g - w).abs() <= abs + rel * w.abs(),
+            approx::relative_eq!(g, w, epsilon = epsilon, max_relative = max_relative),
             "{what}[{i},{j}]: got {g}, expected {w}"
         );
     }

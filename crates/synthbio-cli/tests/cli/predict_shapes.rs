@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn shape(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -68,16 +68,13 @@ fn serve(result: PathBuf) -> String {
 fn predict(model: &str, result: &str, query: &str, dir: &Path, extra: &[&str]) -> Output {
     std::fs::write(dir.join("q.json"), query).unwrap();
     let url = serve(shape(result));
-    Command::new(env!("CARGO_BIN_EXE_synthbio"))
+    crate::support::offline()
         .args([
             "predict", model, "--query", "q.json", "--out", "out", "--url", &url,
         ])
         .args(extra)
         .current_dir(dir)
         .env("SYNTHESIZE_API_KEY", "test-key-not-secret")
-        .env_remove("SYNTHESIZE_API_BASE_URL")
-        .env_remove("SYNTHESIZE_CONFIG")
-        .env_remove("SYNTHESIZE_SELF_HOSTED")
         .output()
         .expect("the binary runs")
 }

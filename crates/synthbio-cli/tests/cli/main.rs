@@ -1,0 +1,8 @@
+//! The `synthbio` command line and its library end to end, in one test binary.
+
+mod commands;
+mod demo;
+mod predict_shapes;
+mod real_tables;
+mod serve_durable;
+mod support;
