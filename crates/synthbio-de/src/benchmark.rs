@@ -14,8 +14,10 @@ pub struct Metrics {
     pub pearson: Option<f64>,
     /// Spearman correlation (Pearson of average ranks); `None` when undefined.
     pub spearman: Option<f64>,
-    /// Fraction of genes where the signs (-1, 0, +1) agree.
-    pub direction_agreement: f64,
+    /// Among the genes whose observed change is not 0, the fraction whose
+    /// predicted change has the same sign (0 = 0 is never counted as
+    /// agreement); `None` when no gene changed.
+    pub direction_agreement: Option<f64>,
     /// Mean squared error.
     pub mse: f64,
 }
@@ -49,11 +51,13 @@ pub use synthbio_core::stats::{pearson, spearman};
 /// Metrics of `predicted` against `observed` (same length, finite).
 pub fn metrics(predicted: &[f64], observed: &[f64]) -> Metrics {
     let n = predicted.len();
-    let agree = predicted
+    let changed: Vec<(f64, f64)> = predicted
         .iter()
         .zip(observed)
-        .filter(|(p, o)| sign(**p) == sign(**o))
-        .count();
+        .filter(|(_, o)| **o != 0.0)
+        .map(|(&p, &o)| (p, o))
+        .collect();
+    let agree = changed.iter().filter(|(p, o)| sign(*p) == sign(*o)).count();
     let mse = predicted
         .iter()
         .zip(observed)
@@ -64,7 +68,7 @@ pub fn metrics(predicted: &[f64], observed: &[f64]) -> Metrics {
         n_genes: n,
         pearson: pearson(predicted, observed),
         spearman: spearman(predicted, observed),
-        direction_agreement: agree as f64 / n as f64,
+        direction_agreement: (!changed.is_empty()).then(|| agree as f64 / changed.len() as f64),
         mse,
     }
 }
@@ -186,7 +190,7 @@ impl Report for Benchmark {
                     m.n_genes.into(),
                     opt(m.pearson),
                     opt(m.spearman),
-                    m.direction_agreement.into(),
+                    opt(m.direction_agreement),
                     m.mse.into(),
                 ]);
             }
@@ -230,7 +234,7 @@ impl Report for Benchmark {
                 labels: rows.iter().map(|(n, _)| n.to_string()).collect(),
                 values: rows
                     .iter()
-                    .map(|(_, s)| s.top.direction_agreement)
+                    .map(|(_, s)| s.top.direction_agreement.unwrap_or(f64::NAN))
                     .collect(),
             },
         ];

@@ -15,6 +15,7 @@ use synthbio_core::{Expression, Scale};
 
 /// The per-gene test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum DeTest {
     /// limma's moderated t with empirical-Bayes variance shrinkage (Smyth 2004).

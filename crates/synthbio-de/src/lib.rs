@@ -44,7 +44,8 @@
 //!
 //! // A model scored against observed changes and the baselines.
 //! let b = perturbation_benchmark(&[1.0, -0.5, 0.2], &[1.2, -0.7, 0.0], Some(&[0.5, 0.0, 0.0]), 2).unwrap();
-//! assert_eq!(b.model.all.direction_agreement, 2.0 / 3.0);
+//! // Direction over the genes that changed (the third did not): both agree.
+//! assert_eq!(b.model.all.direction_agreement, Some(1.0));
 //! assert_eq!(b.no_change.all.pearson, None); // undefined, not NaN
 //! ```
 

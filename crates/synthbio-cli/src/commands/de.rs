@@ -2,7 +2,7 @@
 
 use super::input::InputArgs;
 use super::CliResult;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 use synthbio::core::Report;
 use synthbio::de::{
@@ -52,22 +52,13 @@ pub struct DeArgs {
     all_genes: bool,
     /// Per-gene test of the two-group design: moderated (limma) or welch.
     #[arg(long, value_enum, default_value = "moderated")]
-    test: TestArg,
+    test: DeTest,
     /// Benjamini-Hochberg threshold of significant genes.
     #[arg(long, default_value_t = 0.05)]
     alpha: f64,
     /// Table output: .tsv, .csv or .parquet (one row per gene).
     #[arg(long, short)]
     out: PathBuf,
-}
-
-/// Per-gene tests.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum TestArg {
-    /// limma-style moderated t with empirical-Bayes variance shrinkage.
-    Moderated,
-    /// Welch t on log CPM.
-    Welch,
 }
 
 /// Tests every gene between two groups, or a coefficient / contrast of a design.
@@ -92,10 +83,7 @@ pub fn de(args: &DeArgs) -> CliResult {
             );
         }
         let params = DeParams {
-            test: match args.test {
-                TestArg::Moderated => DeTest::Moderated,
-                TestArg::Welch => DeTest::Welch,
-            },
+            test: args.test,
             alpha: args.alpha,
             filter,
             ..DeParams::new(
@@ -145,7 +133,7 @@ pub fn de(args: &DeArgs) -> CliResult {
             )
         }
     };
-    if matches!(args.test, TestArg::Welch) {
+    if args.test == DeTest::Welch {
         return Err("--test welch compares two groups: use --group-column with it".into());
     }
     let tested = match (&args.coef, &args.contrast) {

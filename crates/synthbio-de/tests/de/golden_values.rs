@@ -203,8 +203,13 @@ fn check_metrics(got: &Metrics, want: &Value, what: &str) {
             (g, w) => assert_eq!(g, w, "{what} {key}"),
         }
     }
-    let d = want["direction_agreement"].as_f64().unwrap();
-    assert!((got.direction_agreement - d).abs() < 1e-15, "{what}");
+    match (
+        got.direction_agreement,
+        want["direction_agreement"].as_f64(),
+    ) {
+        (Some(g), Some(w)) => assert!((g - w).abs() < 1e-15, "{what}: {g} vs {w}"),
+        (g, w) => assert_eq!(g, w, "{what} direction_agreement"),
+    }
     let m = want["mse"].as_f64().unwrap();
     assert!(
         (got.mse - m).abs() < 1e-12 * m.max(1.0),

@@ -23,7 +23,8 @@ References implemented here from the publications, not from the Rust code:
 - Zero-variance rule (synthbio's documented convention): a group's variance is 0 when
   sd <= 1e-10 * max(1, |mean|); Welch t is undefined (null) when both are 0.
 - Fold change: log2(cpm + 1) of a sample minus that of its reference.
-- Benchmark metrics: scipy.stats.pearsonr / spearmanr, sign agreement, MSE; observed =
+- Benchmark metrics: scipy.stats.pearsonr / spearmanr, sign agreement over genes whose
+  observed change is not 0, MSE; observed =
   donor N61311's dex fold change, predicted = donor N052611's, mean effect = mean of
   donors N080611 and N061011 (leave-one-donor-out), top 20 genes by |observed|.
 
@@ -169,7 +170,11 @@ def metrics(pred, obs):
         "n_genes": len(obs),
         "pearson": corr(stats.pearsonr),
         "spearman": corr(stats.spearmanr),
-        "direction_agreement": float(np.mean(np.sign(pred) == np.sign(obs))),
+        "direction_agreement": (
+            float(np.mean(np.sign(pred[obs != 0]) == np.sign(obs[obs != 0])))
+            if np.any(obs != 0)
+            else None
+        ),
         "mse": float(np.mean((pred - obs) ** 2)),
     }
 
