@@ -1,50 +1,25 @@
 //! Loading the golden input and expected values.
 
-use ndarray::Array2;
 use serde_json::Value;
-use synthbio_core::{Dataset, MetadataTable};
+use std::path::Path;
+use synthbio_core::Dataset;
+use synthbio_io::{attach_metadata, read_counts, read_metadata, CountsOptions};
 
-const SLICE: &str = include_str!("../../../synthbio-normalize/tests/golden/airway_slice.tsv");
-const SAMPLES: &str = include_str!("../golden/airway_samples.tsv");
 const EXPECTED: &str = include_str!("../golden/expected.json");
 
-/// The airway slice as a samples x genes dataset with `cell`, `dex` and `avgLength`
-/// metadata (the slice is the normalize crate's copy: one file for both crates).
+/// The airway slice as a samples x genes dataset with the metadata of
+/// `golden/airway_samples.tsv` (`cell`, `dex`, `avgLength`...), both read by
+/// synthbio-io as users' tables are; the slice is the normalize crate's copy,
+/// one file for both crates.
 pub fn airway() -> Dataset {
-    let mut lines = SLICE.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let mut genes = Vec::new();
-    let mut cols: Vec<Vec<u32>> = Vec::new();
-    for line in lines {
-        let mut parts = line.split('\t');
-        genes.push(parts.next().unwrap().to_string());
-        cols.push(parts.map(|x| x.parse().unwrap()).collect());
-    }
-    let counts = Array2::from_shape_fn((header.len(), genes.len()), |(i, j)| cols[j][i]);
-    let mut s = SAMPLES.lines();
-    let names: Vec<&str> = s.next().unwrap().split('\t').collect();
-    let col = |name: &str| names.iter().position(|n| *n == name).unwrap();
-    let (run, cell, dex) = (col("run"), col("cell"), col("dex"));
-    let rows: Vec<Vec<&str>> = s.map(|l| l.split('\t').collect()).collect();
-    let mut meta = MetadataTable::new(header.len());
-    let avg = col("avgLength");
-    for (key, k) in [("cell", cell), ("dex", dex), ("avgLength", avg)] {
-        let values = header
-            .iter()
-            .map(|h| rows.iter().find(|r| r[run] == h).map(|r| r[k].to_string()))
-            .collect();
-        meta.set_column(key, values).unwrap();
-    }
-    Dataset::new(counts, genes, header)
-        .unwrap()
-        .with_metadata(meta)
-        .unwrap()
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let slice = crates.join("synthbio-normalize/tests/golden/airway_slice.tsv");
+    let samples = crates.join("synthbio-de/tests/golden/airway_samples.tsv");
+    let (mut data, _) = read_counts(&slice, &CountsOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", slice.display()));
+    let table = read_metadata(&samples).unwrap_or_else(|e| panic!("{}: {e}", samples.display()));
+    attach_metadata(&mut data, &table).unwrap();
+    data
 }
 
 /// The expected values.

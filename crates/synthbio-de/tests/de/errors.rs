@@ -45,7 +45,21 @@ fn missing_columns_and_parameters_are_named() {
     match de_dataset(&data, &DeParams::new("treatment", "a", "b")) {
         Err(DeError::UnknownColumn { column, available }) => {
             assert_eq!(column, "treatment");
-            assert_eq!(available, ["avgLength", "cell", "dex"]);
+            // Every column of golden/airway_samples.tsv, sorted.
+            assert_eq!(
+                available,
+                [
+                    "BioSample",
+                    "Experiment",
+                    "Run",
+                    "Sample",
+                    "SampleName",
+                    "albut",
+                    "avgLength",
+                    "cell",
+                    "dex"
+                ]
+            );
         }
         other => panic!("{other:?}"),
     }
