@@ -9,7 +9,12 @@ pub(crate) fn parse_count(field: &[u8]) -> Result<u32, CountProblem> {
     if let Ok(n) = text.parse::<u32>() {
         return Ok(n);
     }
-    let v: f64 = text.parse().map_err(|_| CountProblem::NotNumber)?;
+    count_from_f64(text.parse().map_err(|_| CountProblem::NotNumber)?)
+}
+
+/// A floating-point value as a count: finite, non-negative, whole and at most
+/// `u32::MAX` (as text tables and AnnData matrices store counts).
+pub(crate) fn count_from_f64(v: f64) -> Result<u32, CountProblem> {
     if !v.is_finite() {
         Err(CountProblem::NotNumber)
     } else if v < 0.0 {

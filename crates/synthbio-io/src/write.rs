@@ -50,26 +50,12 @@ pub fn write_expression(
     gene_ids: &[String],
     sample_ids: &[String],
 ) -> Result<OutputFormat, IoError> {
-    let file = path.display().to_string();
-    let (n, g) = expression.values.dim();
-    for (what, expected, found) in [
-        ("gene ids", g, gene_ids.len()),
-        ("sample ids", n, sample_ids.len()),
-    ] {
-        if expected != found {
-            return Err(IoError::Shape {
-                file,
-                what: what.into(),
-                expected,
-                found,
-                fix: "give one gene id per matrix column and one sample id per row",
-            });
-        }
-    }
+    check_expression_shape(path, expression, gene_ids, sample_ids)?;
     if OutputFormat::from_path(path, MATRIX)? == OutputFormat::H5ad {
         crate::h5ad::write_h5ad_expression(path, expression, gene_ids, sample_ids)?;
         return Ok(OutputFormat::H5ad);
     }
+    let file = path.display().to_string();
     let scale = serde_json::to_string(&expression.scale).map_err(|source| IoError::Json {
         file: file.clone(),
         source,
@@ -174,4 +160,30 @@ pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), I
         })?;
         w.write_all(b"\n").map_err(write_err(&file))
     })
+}
+
+/// One gene id per column and one sample id per row of `expression`, or an
+/// error naming `path` and the fix.
+pub(crate) fn check_expression_shape(
+    path: &Path,
+    expression: &Expression,
+    gene_ids: &[String],
+    sample_ids: &[String],
+) -> Result<(), IoError> {
+    let (n, g) = expression.values.dim();
+    for (what, expected, found) in [
+        ("gene ids", g, gene_ids.len()),
+        ("sample ids", n, sample_ids.len()),
+    ] {
+        if expected != found {
+            return Err(IoError::Shape {
+                file: path.display().to_string(),
+                what: what.into(),
+                expected,
+                found,
+                fix: "give one gene id per matrix column and one sample id per row",
+            });
+        }
+    }
+    Ok(())
 }

@@ -89,22 +89,6 @@ fn shape_attr(ctx: Ctx<'_>, g: &Group, path: &str) -> Result<(usize, usize), H5a
     }
 }
 
-/// One value as a count.
-fn to_count(v: f64) -> Result<u32, CountProblem> {
-    if !v.is_finite() {
-        Err(CountProblem::NotNumber)
-    } else if v < 0.0 {
-        Err(CountProblem::Negative)
-    } else if v.fract() != 0.0 {
-        Err(CountProblem::NotWhole)
-    } else if v > f64::from(u32::MAX) {
-        Err(CountProblem::TooLarge)
-    } else {
-        // Whole, finite and in range: the cast is exact.
-        Ok(v as u32)
-    }
-}
-
 /// Names a matrix and the ids of its cells and genes, for errors.
 pub(crate) struct Labels<'a> {
     /// `X`, `layers["counts"]`, `raw.X`.
@@ -161,8 +145,8 @@ pub(crate) fn read_counts(
                 let block: Array2<f64> =
                     ds.read_slice_2d((start..end, ..)).map_err(ctx.err(path))?;
                 for ((i, j), &v) in block.indexed_iter() {
-                    counts[[start + i, j]] =
-                        to_count(v).map_err(|p| labels.not_count(ctx, v, start + i, j, p))?;
+                    counts[[start + i, j]] = crate::value::count_from_f64(v)
+                        .map_err(|p| labels.not_count(ctx, v, start + i, j, p))?;
                 }
                 start = end;
             }
@@ -198,7 +182,8 @@ pub(crate) fn read_counts(
                         (indices[k] as usize, m)
                     };
                     let v = data[k];
-                    let c = to_count(v).map_err(|p| labels.not_count(ctx, v, cell, gene, p))?;
+                    let c = crate::value::count_from_f64(v)
+                        .map_err(|p| labels.not_count(ctx, v, cell, gene, p))?;
                     let slot = &mut counts[[cell, gene]];
                     *slot = slot.checked_add(c).ok_or_else(|| {
                         labels.not_count(

@@ -73,22 +73,8 @@ pub fn write_h5ad_expression(
     gene_ids: &[String],
     sample_ids: &[String],
 ) -> Result<(), IoError> {
+    crate::write::check_expression_shape(path, expression, gene_ids, sample_ids)?;
     let file = path.display().to_string();
-    let (n, g) = expression.values.dim();
-    for (what, expected, found) in [
-        ("gene ids", g, gene_ids.len()),
-        ("sample ids", n, sample_ids.len()),
-    ] {
-        if expected != found {
-            return Err(IoError::Shape {
-                file,
-                what: what.into(),
-                expected,
-                found,
-                fix: "give one gene id per matrix column and one sample id per row",
-            });
-        }
-    }
     let scale = serde_json::to_string(&expression.scale).map_err(|source| IoError::Json {
         file: file.clone(),
         source,
