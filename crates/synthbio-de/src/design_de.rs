@@ -2,16 +2,19 @@
 //! limma-trend (or plain `eBayes`) or `voom`, `lmFit`, a coefficient or contrast,
 //! `eBayes` and `topTable`.
 
+use crate::de::{DeGene, DeResult, DeTest};
 use crate::design::Design;
 use crate::ebayes::{ebayes, EBayesOptions, TopRow};
 use crate::error::{DeError, Result};
 use crate::filter::{filter_by_expr, FilterParams};
+use crate::groups::Groups;
 use crate::limma::PriorFit;
 use crate::lmfit::lm_fit;
 use crate::voom::voom;
+use crate::welch::GeneTest;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
-use synthbio_core::{Dataset, Report, ReportSection, Table};
+use synthbio_core::{Dataset, Report, ReportSection, Scale, Table};
 use synthbio_normalize::{normalize, Method, NormalizeParams};
 
 /// What is tested: one coefficient of the design, or a contrast of its coefficients.
@@ -46,6 +49,10 @@ pub struct DesignDeParams {
     pub transform: Transform,
     /// limma-trend (prior variance as a function of average log expression).
     pub trend: bool,
+    /// limma's robust empirical Bayes (`eBayes(robust = TRUE)`): outlier genes get fewer
+    /// prior df.
+    #[serde(default)]
+    pub robust: bool,
     /// `filterByExpr` settings; `None` tests every gene.
     pub filter: Option<FilterParams>,
 }
@@ -59,14 +66,21 @@ pub struct DesignDe {
     pub design_columns: Vec<String>,
     /// How the values were made and fitted, in words.
     pub method: String,
+    /// How counts became the values fitted.
+    pub transform: Transform,
     /// Genes in the input.
     pub n_genes_input: usize,
     /// Gene ids tested (the ones the filter kept), in input order.
     pub gene_ids: Vec<String>,
     /// One row per tested gene.
     pub rows: Vec<TopRow>,
-    /// The variance prior (median prior variance with a trend).
+    /// The variance prior (median prior variance with a trend; robust: the typical
+    /// genes' df before shrinking).
     pub prior: PriorFit,
+    /// Prior df per tested gene (limma's `df.prior`; one value repeated unless robust).
+    pub df_prior: Vec<f64>,
+    /// Total df per tested gene (limma's `df.total`), the df of its t.
+    pub df_total: Vec<f64>,
 }
 
 /// Columns of [`DesignDe`]'s table, as limma's `topTable`.
@@ -136,6 +150,7 @@ pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
     };
     let options = EBayesOptions {
         trend: params.trend,
+        robust: params.robust,
         ..EBayesOptions::default()
     };
     let moderated = ebayes(fit, &options)?;
@@ -154,16 +169,24 @@ pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
             Transform::LogCpm => "edgeR log CPM (prior count 2)",
             Transform::Voom => "voom precision weights",
         },
-        if params.trend { " (trend)" } else { "" }
+        match (params.trend, params.robust) {
+            (false, false) => "",
+            (true, false) => " (trend)",
+            (false, true) => " (robust)",
+            (true, true) => " (trend, robust)",
+        }
     );
     Ok(DesignDe {
         tested,
         design_columns: design.columns.clone(),
         method,
+        transform: params.transform,
         n_genes_input: data.n_genes(),
         gene_ids: cols.iter().map(|&j| data.gene_ids()[j].clone()).collect(),
         rows,
         prior: moderated.prior,
+        df_prior: moderated.df_prior,
+        df_total: moderated.df_total,
     })
 }
 
@@ -171,6 +194,62 @@ impl DesignDe {
     /// Genes with adjusted p-value below `alpha`.
     pub fn n_significant(&self, alpha: f64) -> usize {
         self.rows.iter().filter(|r| r.adj_p_value < alpha).count()
+    }
+
+    /// The result in the two-group shape ([`DeResult`]; moderated t), for code written
+    /// against [`de_groups`](crate::de_groups): one [`DeGene`] per tested gene in input
+    /// order (`log2_fc` = the coefficient or contrast, `mean_expression` = AveExpr, t
+    /// with its total df, p, BH adjusted p), `prior` and `n_filtered` (genes the filter
+    /// removed; they are not listed, as they have no fitted coefficient). `groups` are
+    /// the groups the design compares (for [`de_paired`], the ones it was given). The
+    /// scale is edgeR's log CPM with prior count 2, or for voom `LogCpm { prior_count:
+    /// 0.5 }` (voom's log2((count + 0.5) / (library + 1) 1e6)).
+    pub fn to_de_result(&self, groups: &Groups) -> DeResult {
+        let genes = self
+            .gene_ids
+            .iter()
+            .zip(&self.rows)
+            .zip(&self.df_total)
+            .map(|((id, r), &df)| DeGene {
+                gene_id: id.clone(),
+                log2_fc: r.log_fc,
+                mean_expression: r.ave_expr,
+                test: GeneTest {
+                    t: Some(r.t).filter(|t| t.is_finite()),
+                    df: Some(df),
+                    p_value: Some(r.p_value).filter(|p| !p.is_nan()),
+                },
+                adj_p_value: Some(r.adj_p_value).filter(|p| !p.is_nan()),
+            })
+            .collect();
+        DeResult {
+            test: DeTest::Moderated,
+            scale: Scale::LogCpm {
+                prior_count: match self.transform {
+                    Transform::LogCpm => 2.0,
+                    Transform::Voom => 0.5,
+                },
+            },
+            groups: groups.clone(),
+            prior: Some(self.prior),
+            genes,
+            n_filtered: self.n_genes_input - self.gene_ids.len(),
+        }
+    }
+
+    /// `" (robust: per-gene d0 from x to y)"` when the prior df differ between genes.
+    fn shrunk_note(&self) -> String {
+        let lo = self.df_prior.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = self
+            .df_prior
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        if lo < hi {
+            format!(" (robust: per-gene d0 from {lo:.3} to {hi:.3})")
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -203,8 +282,10 @@ impl Report for DesignDe {
                 ),
                 format!("{}.", self.method),
                 format!(
-                    "Prior degrees of freedom d0 = {:.3}, prior variance s0^2 = {:.5}.",
-                    self.prior.df_prior, self.prior.var_prior
+                    "Prior degrees of freedom d0 = {:.3}{}, prior variance s0^2 = {:.5}.",
+                    self.prior.df_prior,
+                    self.shrunk_note(),
+                    self.prior.var_prior
                 ),
             ],
             tables: Vec::new(),
@@ -219,7 +300,7 @@ impl Report for DesignDe {
 /// `filterByExpr` (unless `filter` is `None`). The result's genes are the ones tested.
 pub fn de_paired(
     data: &Dataset,
-    groups: &crate::groups::Groups,
+    groups: &Groups,
     donor_column: &str,
     transform: Transform,
     filter: Option<FilterParams>,
@@ -257,6 +338,7 @@ pub fn de_paired(
         tested: Tested::Coef("groupcase".into()),
         transform,
         trend: transform == Transform::LogCpm,
+        robust: false,
         filter,
     };
     design_de(&subset, &params)

@@ -91,7 +91,9 @@ pub enum DeError {
     },
     /// Design columns that are linear combinations of earlier ones.
     #[error(
-        "the design is rank deficient: coefficient(s) {dependent:?} are linear combinations of          the other columns {columns:?}; drop those terms (or the confounded factor) from the design"
+        "the design is rank deficient: coefficient(s) {dependent:?} are linear combinations of \
+         the columns before them in {columns:?}; drop those terms (or the confounded factor) \
+         from the design"
     )]
     RankDeficient {
         /// All design columns.
@@ -109,7 +111,8 @@ pub enum DeError {
     },
     /// A missing value in a formula's metadata column.
     #[error(
-        "metadata column {column:?} has a missing value ({value:?}) at sample row {row}: fill it          in, or drop that sample before fitting a design with this column"
+        "metadata column {column:?} has a missing value ({value:?}) at sample row {row}: fill it \
+         in, or drop that sample before fitting a design with this column"
     )]
     MissingValue {
         /// The column.
@@ -121,7 +124,8 @@ pub enum DeError {
     },
     /// A factor with a single level.
     #[error(
-        "factor {column:?} has one level ({level:?}) in the samples tested: it cannot be          estimated; drop it from the formula"
+        "factor {column:?} has one level ({level:?}) in the samples tested: it cannot be \
+         estimated; drop it from the formula"
     )]
     OneLevel {
         /// The column.

@@ -9,11 +9,12 @@
 //!   volcano-ready table;
 //! - study designs as limma and edgeR analyse them: [`Design`] (an R-style formula over
 //!   the metadata, a design matrix file, contrasts), [`lm_fit`] (QR, rank-deficiency errors
-//!   naming the columns), [`ebayes`] (limma 3.5x's `eBayes`, optionally with a trend;
-//!   `topTable` with B), [`voom`], edgeR's [`filter_by_expr`], and [`design_de`] /
-//!   [`de_paired`] running them on a dataset; golden files from limma and edgeR themselves
-//!   (`tests/golden/make_limma_golden.R`). The two-group moderated t is this same path on
-//!   the design `~ group`;
+//!   naming the columns), [`ebayes`] (limma 3.5x's `eBayes`, optionally with a trend and
+//!   robust, [`squeeze_var_robust`]; `topTable` with B), [`voom`], edgeR's
+//!   [`filter_by_expr`], and [`design_de`] / [`de_paired`] running them on a dataset
+//!   ([`DesignDe::to_de_result`] gives the two-group shape); golden files from limma and
+//!   edgeR themselves (`tests/golden/make_limma_golden.R`). The two-group moderated t is
+//!   this same path on the design `~ group`;
 //! - [`perturbation_benchmark`]: predicted vs observed fold changes (Pearson, Spearman,
 //!   direction agreement, MSE; all genes and top-N), with the no-change and mean-effect
 //!   baselines.
@@ -57,6 +58,7 @@ mod design;
 mod design_de;
 mod ebayes;
 mod error;
+mod fdist;
 mod filter;
 mod fold_change;
 mod groups;
@@ -65,11 +67,13 @@ mod linalg;
 mod lmfit;
 pub mod lowess;
 mod report;
+mod robust;
 pub mod special;
 mod spline;
 mod stats;
 mod voom;
 mod welch;
+mod zeroin;
 
 pub use analysis::{de_dataset, de_groups, de_groups_filtered, De, DeParams};
 pub use benchmark::{
@@ -89,6 +93,7 @@ pub use groups::Groups;
 pub use limma::{fit_f_dist, fit_f_dist_trend, squeeze_var, PriorFit, SqueezedVar};
 pub use lmfit::{lm_fit, LinearFit};
 pub use report::{DeReport, VOLCANO_COLUMNS};
+pub use robust::{fit_f_dist_robustly, squeeze_var_robust, RobustPrior};
 pub use stats::{GroupStats, ZERO_SD};
 pub use voom::{voom, Voom};
 pub use welch::{two_sided_p, welch_from_stats, GeneTest};

@@ -24,6 +24,9 @@ pub struct SqueezedVar {
     pub prior: PriorFit,
     /// Prior variance per gene (one value repeated without a trend).
     pub var_prior_genes: Vec<f64>,
+    /// Prior df per gene: `prior.df_prior` repeated, or shrunk for outliers by
+    /// [`squeeze_var_robust`](crate::squeeze_var_robust).
+    pub df_prior_genes: Vec<f64>,
     /// Posterior variances `(d s2 + d0 s0^2) / (d + d0)` (`s0^2` where `d0` is infinite).
     pub var_post: Vec<f64>,
 }
@@ -52,7 +55,8 @@ pub fn fit_f_dist_trend(var: &[f64], df: f64, covariate: &[f64]) -> (f64, Vec<f6
     fit(var, df, Some(covariate))
 }
 
-fn fit(var: &[f64], df: f64, covariate: Option<&[f64]>) -> (f64, Vec<f64>) {
+/// `fitFDist`: `(d0, s0^2)`, one `s0^2` or one per gene with a covariate.
+pub(crate) fn fit(var: &[f64], df: f64, covariate: Option<&[f64]>) -> (f64, Vec<f64>) {
     let n = var.len();
     if n < 2 {
         return (
@@ -148,20 +152,14 @@ pub fn squeeze_var(var: &[f64], df: f64, covariate: Option<&[f64]>) -> SqueezedV
         })
         .collect();
     let var_prior_genes: Vec<f64> = (0..n).map(prior_of).collect();
-    PriorFit {
-        df_prior,
-        var_prior: median(&var_prior_genes),
-    }
-    .with(var_prior_genes, var_post)
-}
-
-impl PriorFit {
-    fn with(self, var_prior_genes: Vec<f64>, var_post: Vec<f64>) -> SqueezedVar {
-        SqueezedVar {
-            prior: self,
-            var_prior_genes,
-            var_post,
-        }
+    SqueezedVar {
+        prior: PriorFit {
+            df_prior,
+            var_prior: median(&var_prior_genes),
+        },
+        var_prior_genes,
+        df_prior_genes: vec![df_prior; n],
+        var_post,
     }
 }
 

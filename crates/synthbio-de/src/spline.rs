@@ -7,12 +7,18 @@
 
 use ndarray::Array2;
 
-/// R's `quantile(x, p, type = 7)` of sorted values.
-fn quantile_sorted(s: &[f64], p: f64) -> f64 {
-    let h = (s.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+/// R's `quantile(x, p, type = 7)` of sorted values, with R's arithmetic
+/// (`(1 - h) x[lo] + h x[hi]`).
+pub(crate) fn quantile_sorted(s: &[f64], p: f64) -> f64 {
+    let index = (s.len() - 1) as f64 * p;
+    let lo = index.floor() as usize;
+    let hi = (index.ceil() as usize).min(s.len() - 1);
+    let h = index - lo as f64;
+    if h > 0.0 && s[hi] != s[lo] {
+        (1.0 - h) * s[lo] + h * s[hi]
+    } else {
+        s[lo]
+    }
 }
 
 /// `n x df` basis (df >= 2) of natural cubic splines in `x`, on `x` rescaled to [0, 1]

@@ -130,9 +130,10 @@ impl Golden {
     }
 }
 
-/// A number as R writes it (`Inf`, `-Inf`).
+/// A number as R writes it (`Inf`, `-Inf`; `NA` is NaN).
 pub fn parse_r(v: &str) -> f64 {
     match v {
+        "NA" => f64::NAN,
         "Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
         _ => v.parse().unwrap_or_else(|_| panic!("not a number: {v:?}")),

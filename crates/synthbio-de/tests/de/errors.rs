@@ -288,6 +288,7 @@ fn bad_designs_get_errors_naming_the_column_and_the_fix() {
         tested: Tested::Coef("dexuntrt".into()),
         transform: Transform::LogCpm,
         trend: false,
+        robust: false,
         filter: None,
     };
     let err = design_de(&data, &params).unwrap_err();
@@ -342,4 +343,62 @@ fn bad_designs_get_errors_naming_the_column_and_the_fix() {
     let d = Design::from_tsv(&text, &ids).unwrap();
     let err = d.check().unwrap_err();
     assert!(err.to_string().contains("\"zero\""), "{err}");
+}
+
+/// Each bad design of issue 15 gets one readable sentence naming what is wrong (the
+/// column or coefficient, quoted) and the fix.
+#[test]
+fn design_errors_name_the_column_and_the_fix_in_one_sentence() {
+    use synthbio_de::{design_de, lm_fit, Design, DesignDeParams, Tested, Transform};
+    let data = airway();
+    let meta = data.metadata();
+    let reference = [("dex".to_string(), "untrt".to_string())];
+    let mut messages: Vec<(String, [&str; 2])> = Vec::new();
+    // Fewer samples than coefficients, through the whole analysis.
+    let three = data.select_samples(&[0, 1, 2]);
+    let design = Design::from_formula(three.metadata(), "~ cell + dex", &reference).unwrap();
+    let params = DesignDeParams {
+        design,
+        tested: Tested::Coef("dextrt".into()),
+        transform: Transform::LogCpm,
+        trend: false,
+        robust: false,
+        filter: None,
+    };
+    let err = design_de(&three, &params).unwrap_err();
+    messages.push((
+        err.to_string(),
+        ["only 3 samples", "add samples or drop terms"],
+    ));
+    // A factor with one level.
+    let err = Design::from_formula(data.select_samples(&[0, 2]).metadata(), "~ dex", &[]);
+    messages.push((
+        err.unwrap_err().to_string(),
+        ["\"dex\"", "drop it from the formula"],
+    ));
+    // A contrast naming an unknown coefficient.
+    let design = Design::from_formula(meta, "~ cell + dex", &reference).unwrap();
+    let err = design.contrast("dextrt=1,dexuntrt=-1").unwrap_err();
+    messages.push((err.to_string(), ["\"dexuntrt\"", "\"dextrt\""]));
+    // NA in a covariate.
+    let mut with_na = meta.clone();
+    let mut len: Vec<Option<String>> = meta.column("avgLength").unwrap().to_vec();
+    len[2] = Some("NA".into());
+    with_na.set_column("avgLength", len).unwrap();
+    let err = Design::from_formula(&with_na, "~ avgLength + dex", &reference).unwrap_err();
+    messages.push((err.to_string(), ["\"avgLength\"", "fill it in"]));
+    // A rank-deficient design.
+    let mut lane = meta.clone();
+    let dex: Vec<Option<String>> = meta.column("dex").unwrap().to_vec();
+    lane.set_column("lane", dex).unwrap();
+    let design = Design::from_formula(&lane, "~ dex + lane", &reference).unwrap();
+    let values = data.counts().mapv(|c| f64::from(c + 1).ln());
+    let err = lm_fit(values.view(), &design, None).unwrap_err();
+    messages.push((err.to_string(), ["\"laneuntrt\"", "drop those terms"]));
+    for (message, needles) in &messages {
+        for needle in needles {
+            assert!(message.contains(needle), "{needle:?} not in: {message}");
+        }
+        assert!(!message.contains("  "), "double space in: {message}");
+    }
 }

@@ -10,10 +10,10 @@ use synthbio_de::{
 };
 
 /// t, p, logFC, B: relative agreement with limma (absolute floor for values near 0).
-const REL: f64 = 1e-8;
-const ABS: f64 = 1e-12;
+pub(crate) const REL: f64 = 1e-8;
+pub(crate) const ABS: f64 = 1e-12;
 
-fn golden(name: &str) -> Golden {
+pub(crate) fn golden(name: &str) -> Golden {
     let text = match name {
         "filter" => include_str!("../golden/limma_filter_by_expr.tsv"),
         "trend" => include_str!("../golden/limma_paired_trend.tsv"),
@@ -25,6 +25,10 @@ fn golden(name: &str) -> Golden {
         "infinite_input" => include_str!("../golden/limma_infinite_df_input.tsv"),
         "fit_f_dist" => include_str!("../golden/limma_fit_f_dist.tsv"),
         "rank" => include_str!("../golden/limma_rank_deficient.tsv"),
+        "robust" => include_str!("../golden/limma_paired_robust.tsv"),
+        "trend_robust" => include_str!("../golden/limma_paired_trend_robust.tsv"),
+        "voom_robust" => include_str!("../golden/limma_paired_voom_robust.tsv"),
+        "fit_f_dist_robustly" => include_str!("../golden/limma_fit_f_dist_robustly.tsv"),
         _ => unreachable!(),
     };
     let g = Golden::parse(text);
@@ -41,7 +45,7 @@ fn reference(col: &str, level: &str) -> Vec<(String, String)> {
 }
 
 /// Compares a result with a topTable golden: genes, every column, the prior.
-fn check_top(got: &DesignDe, want: &Golden, what: &str) {
+pub(crate) fn check_top(got: &DesignDe, want: &Golden, what: &str) {
     assert_eq!(got.gene_ids, want.text("gene_id"), "{what}: genes");
     let col = |f: fn(&synthbio_de::TopRow) -> f64| got.rows.iter().map(f).collect::<Vec<f64>>();
     assert_close(
@@ -86,6 +90,20 @@ fn check_top(got: &DesignDe, want: &Golden, what: &str) {
         REL,
         &format!("{what} B"),
     );
+    assert_close(
+        &got.df_prior,
+        &want.col("df.prior"),
+        0.0,
+        REL,
+        &format!("{what} df.prior"),
+    );
+    assert_close(
+        &got.df_total,
+        &want.col("df.total"),
+        0.0,
+        REL,
+        &format!("{what} df.total"),
+    );
     let d0 = want.meta_f64("df.prior");
     if d0.is_infinite() {
         assert!(
@@ -103,7 +121,7 @@ fn check_top(got: &DesignDe, want: &Golden, what: &str) {
     );
 }
 
-fn params(
+pub(crate) fn params(
     design: Design,
     coef: &str,
     transform: Transform,
@@ -115,11 +133,12 @@ fn params(
         tested: Tested::Coef(coef.into()),
         transform,
         trend,
+        robust: false,
         filter: filter.then(FilterParams::default),
     }
 }
 
-fn paired(data: &Dataset) -> Design {
+pub(crate) fn paired(data: &Dataset) -> Design {
     Design::from_formula(data.metadata(), "~ cell + dex", &reference("dex", "untrt")).unwrap()
 }
 

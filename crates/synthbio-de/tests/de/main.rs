@@ -7,3 +7,4 @@ mod errors;
 mod golden_values;
 mod limma_golden;
 mod properties;
+mod robust_golden;

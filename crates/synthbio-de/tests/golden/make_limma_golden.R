@@ -7,7 +7,8 @@
 # Writes limma_*.tsv here: one row per gene (sort.by = "none"), columns of topTable plus
 # the prior. Header lines start with '#' and name the R, limma and edgeR versions.
 #
-# Run (Debian: apt-get install r-base-core r-bioc-limma r-bioc-edger), from this folder:
+# Run (Debian: apt-get install r-base-core r-bioc-limma r-bioc-edger r-cran-statmod; limma's
+# robust eBayes needs statmod), from this folder:
 #   Rscript make_limma_golden.R
 
 suppressPackageStartupMessages({
@@ -52,11 +53,14 @@ top <- function(fit, coef, keep_ids) {
   data.frame(gene_id = keep_ids, logFC = tt$logFC, AveExpr = tt$AveExpr, t = tt$t,
              P.Value = tt$P.Value, adj.P.Val = tt$adj.P.Val, B = tt$B,
              s2.prior = rep_len(fit$s2.prior, nrow(tt)), s2.post = fit$s2.post,
+             df.prior = rep_len(fit$df.prior, nrow(tt)),
              df.total = rep_len(fit$df.total, nrow(tt)), check.names = FALSE)
 }
 
-prior_lines <- function(fit) {
-  c(sprintf("# df.prior\t%s", fmt(fit$df.prior[1])),
+# df.prior: the prior df (robust: fitFDistRobustly's df2, the typical genes' df before
+# shrinking; each gene's df.prior is a column of the table).
+prior_lines <- function(fit, df2 = fit$df.prior[1]) {
+  c(sprintf("# df.prior\t%s", fmt(df2)),
     sprintf("# s2.prior.median\t%s", fmt(median(fit$s2.prior))),
     sprintf("# var.prior\t%s", paste(fmt(fit$var.prior), collapse = ",")))
 }
@@ -152,3 +156,45 @@ samples$lane <- factor(ifelse(samples$dex == "trt", "A", "B"))
 writeLines(c(versions, "# nonEstimable(model.matrix(~ dex + lane))",
              paste(nonEstimable(model.matrix(~ dex + lane, data = samples)), collapse = "\t")),
            file.path(here, "limma_rank_deficient.tsv"))
+
+# 10. Robust eBayes on the paired design: log CPM without and with a trend, and voom.
+fit0 <- lmFit(k$logcpm, design)
+for (trend in c(FALSE, TRUE)) {
+  fit <- eBayes(fit0, trend = trend, robust = TRUE)
+  rob <- fitFDistRobustly(fit0$sigma^2, fit0$df.residual,
+                          covariate = if (trend) fit0$Amean else NULL)
+  write_golden(if (trend) "limma_paired_trend_robust.tsv" else "limma_paired_robust.tsv",
+               sprintf("keep = filterByExpr(~ cell + dex); cpm(counts, log = TRUE, prior.count = 2)[keep, ]; lmFit(~ cell + dex); eBayes(trend = %s, robust = TRUE); topTable(coef = 'dextrt')", trend),
+               top(fit, "dextrt", k$ids), prior_lines(fit, rob$df2))
+}
+
+fitv <- lmFit(v, design)
+write_golden("limma_paired_voom_robust.tsv",
+             "keep = filterByExpr(~ cell + dex); voom(counts[keep, ], ~ cell + dex, lib.size = colSums(counts)); lmFit; eBayes(robust = TRUE); topTable(coef = 'dextrt')",
+             top(eBayes(fitv, robust = TRUE), "dextrt", k$ids),
+             prior_lines(eBayes(fitv, robust = TRUE),
+                         fitFDistRobustly(fitv$sigma^2, fitv$df.residual)$df2))
+
+# 11. fitFDistRobustly on simulated variances, one branch each: (a) d0 infinite (variances less
+#     dispersed than chi-square, high outliers), (b) d0 from the root search without a covariate (F variances
+#     with outliers both ways), (c) with a covariate.
+set.seed(15)
+ng <- 300
+cases <- list(
+  a = list(var = c(0.2 * sample((qchisq(ppoints(ng - 4), 4) / 4)^0.8), c(3, 5, 8, 12)), df1 = 4,
+           cov = NULL),
+  b = list(var = c(0.3 * rf(ng - 6, 3, 6), c(40, 60, 90, 1e-4, 2e-4, 3e-4)), df1 = 3,
+           cov = NULL),
+  c = list(var = NULL, df1 = 5, cov = runif(ng, 0, 10)))
+cases$c$var <- exp(-0.2 * cases$c$cov) * rf(ng, 5, 8) * c(rep(1, ng - 3), 50, 80, 120)
+rows <- do.call(rbind, lapply(names(cases), function(nm) {
+  cs <- cases[[nm]]
+  f <- fitFDistRobustly(cs$var, cs$df1, covariate = cs$cov)
+  data.frame(case = nm, df1 = fmt(cs$df1), var = fmt(cs$var),
+             covariate = if (is.null(cs$cov)) "NA" else fmt(cs$cov),
+             scale = fmt(rep_len(f$scale, length(cs$var))), df2 = fmt(f$df2),
+             df2.shrunk = fmt(f$df2.shrunk))
+}))
+write_golden("limma_fit_f_dist_robustly.tsv",
+             "limma:::fitFDistRobustly(var, df1, covariate) on simulated variances (set.seed(15))",
+             rows)
