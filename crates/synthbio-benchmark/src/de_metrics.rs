@@ -45,9 +45,10 @@ fn overlap(real: &DeTable, pred: &DeTable, k: Option<usize>, precision: bool) ->
 }
 
 /// A metric over the real significant genes: when no perturbation has any, cell-eval
-/// reports no column at all; so does this, with a note.
-fn push_if_any(out: &mut Results, name: &str, values: Vec<Option<f64>>) {
-    if values.iter().all(Option::is_none) {
+/// reports no column at all; so does this, with a note. Otherwise the column stays, with
+/// undefined values where the metric is (a constant prediction's Spearman).
+fn push_if_any(out: &mut Results, name: &str, any_real_sig: bool, values: Vec<Option<f64>>) {
+    if !any_real_sig {
         out.notes.push(format!(
             "{name}: not reported, no perturbation has a real significant gene (FDR < {FDR})"
         ));
@@ -74,6 +75,7 @@ pub fn de_metrics(real: &DeTable, pred: &DeTable, out: &mut Results) {
     // One value for all perturbations: Spearman of the significant-gene counts over the
     // perturbations with any real significant gene; 1 when there are none.
     let with_sig: Vec<usize> = (0..n).filter(|&i| !sig_r[i].is_empty()).collect();
+    let any_sig = !with_sig.is_empty();
     let nsig = if with_sig.is_empty() {
         Some(1.0)
     } else {
@@ -105,7 +107,7 @@ pub fn de_metrics(real: &DeTable, pred: &DeTable, out: &mut Results) {
             })
         })
         .collect();
-    push_if_any(out, "de_direction_match", direction);
+    push_if_any(out, "de_direction_match", any_sig, direction);
     let lfc_sp = (0..n)
         .map(|i| {
             let s = &sig_r[i];
@@ -114,7 +116,7 @@ pub fn de_metrics(real: &DeTable, pred: &DeTable, out: &mut Results) {
             spearman(&a, &b)
         })
         .collect();
-    push_if_any(out, "de_spearman_lfc_sig", lfc_sp);
+    push_if_any(out, "de_spearman_lfc_sig", any_sig, lfc_sp);
     let recall = (0..n)
         .map(|i| {
             let s = &sig_r[i];
@@ -122,7 +124,7 @@ pub fn de_metrics(real: &DeTable, pred: &DeTable, out: &mut Results) {
                 .then(|| s.iter().filter(|g| sig_p[i].contains(g)).count() as f64 / s.len() as f64)
         })
         .collect();
-    push_if_any(out, "de_sig_genes_recall", recall);
+    push_if_any(out, "de_sig_genes_recall", any_sig, recall);
     out.push(
         "de_nsig_counts_real",
         Best::None,

@@ -6,11 +6,13 @@
 //! perturbation against the control), and returns every cell-eval metric per
 //! perturbation ([`Evaluation::results`], in cell-eval's column order; its
 //! `clustering_agreement` is not implemented), direction agreements that never count
-//! 0 = 0 ([`Evaluation::direction`]) and the aggregate. [`baseline`] builds the
+//! 0 = 0 ([`Evaluation::direction`]), the DEG-weighted MSE and weighted delta R^2 of
+//! "Diversity by Design" ([`Evaluation::weighted`]) and the aggregate. [`baseline`] builds the
 //! negative and positive baseline predictions; [`score`] is cell-eval's
 //! baseline-scaled score.
 //!
-//! Golden files from cell-eval itself are in `tests/golden/` (`make_golden.py`).
+//! Golden files from cell-eval itself are in `tests/golden/` (`make_golden.py`); those of
+//! the weighted metrics from scanpy and scikit-learn (`make_weighted_golden.py`).
 
 mod aggregate;
 pub mod baseline;
@@ -24,6 +26,7 @@ mod expression;
 mod pair;
 mod results;
 pub mod stats;
+mod weighted;
 mod wilcoxon;
 
 pub use aggregate::{aggregate, aggregate_tsv, score, Score, Summary};
@@ -35,6 +38,7 @@ pub use expr_metrics::{discrimination, energy_distances, expression_metrics, Dis
 pub use expression::Expression;
 pub use pair::Pair;
 pub use results::{Best, MetricColumn, Results};
+pub use weighted::{scores_vs_rest, weighted_metrics, weighted_r2, weights_from_scores, wmse};
 pub use wilcoxon::mann_whitney_u;
 
 /// Options of [`evaluate`].
@@ -58,6 +62,8 @@ pub struct Evaluation {
     pub results: Results,
     /// `direction_nonzero` and `direction_sig` per perturbation.
     pub direction: Results,
+    /// `wmse`, `r2_delta` and `weighted_r2_delta` per perturbation (Mejia et al. 2025).
+    pub weighted: Results,
     /// Aggregate of `results` over perturbations (undefined values counted, not averaged).
     pub summary: Vec<Summary>,
     /// DE of the real cells.
@@ -84,10 +90,12 @@ pub fn evaluate(
     de_metrics(&de_real, &de_pred, &mut results);
     expression_metrics(&pair, &mut results);
     let direction = direction_metrics(&pair, &de_real, &de_pred);
+    let weighted = weighted_metrics(&pair);
     let summary = aggregate(&results);
     Ok(Evaluation {
         results,
         direction,
+        weighted,
         summary,
         de_real,
         de_pred,

@@ -62,3 +62,28 @@ fn mean_effect_excludes_the_control_and_cell_eval_mean_includes_it() {
         max_relative = 1e-12
     );
 }
+
+#[test]
+fn no_change_scores_against_the_model_with_the_same_columns() {
+    // No change predicts no DE at all: its fold-change Spearman over the real
+    // significant genes is undefined, yet the column stays so the score can compare.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let read = |s: &str| Expression::read_tsv(&dir.join(s), "perturbation").unwrap();
+    let (real, pred) = (read("synthetic_real.tsv"), read("synthetic_pred.tsv"));
+    let control = "non-targeting";
+    let model = evaluate(&real, &pred, control, Options::default()).unwrap();
+    let none = baseline::no_change(&real, control).unwrap();
+    let none = evaluate(&real, &none, control, Options::default()).unwrap();
+    let s = none
+        .summary
+        .iter()
+        .find(|s| s.name == "de_spearman_lfc_sig")
+        .unwrap();
+    assert_eq!((s.count, s.undefined), (0, 8));
+    let scores = synthbio_benchmark::score(&model.summary, &none.summary).unwrap();
+    let lfc = scores
+        .iter()
+        .find(|s| s.metric == "de_spearman_lfc_sig")
+        .unwrap();
+    assert!(lfc.note.is_some());
+}

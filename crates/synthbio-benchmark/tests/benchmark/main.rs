@@ -4,3 +4,4 @@
 mod baselines;
 mod errors;
 mod golden;
+mod weighted;
