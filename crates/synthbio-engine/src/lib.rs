@@ -33,7 +33,8 @@
 //!   is left (differences between donors, cells);
 //! - perturbation effects come from treated-vs-control pairs within a donor
 //!   (within a cell type for single cell, whose data has no donor ids),
-//!   moderated per gene so that a few reads do not make an effect;
+//!   shrunk as a whole (one factor, so the direction is kept) by how much of
+//!   their spread over genes the pairs' noise explains;
 //! - encoder q(z | x): the Gaussian posterior of the latents given the
 //!   expression under the latents' spread over the training samples;
 //! - priors p(z | metadata): Gaussians whose mean is linear in the one-hot
@@ -44,7 +45,13 @@
 //! - measurement noise (bulk sample generation): negative binomial with a
 //!   per-gene dispersion fitted to the training samples;
 //! - metadata prediction: Bayes' rule over the training conditions of each
-//!   key's latent block (Student t, calibrated on held-out donors).
+//!   key's latent block (Student t, calibrated on held-out donors); `sex`
+//!   from the Y-chromosome markers and XIST a sample measured instead
+//!   (a ridge logistic regression fitted on the training data), the latent
+//!   classifier only for a sample that measured none of them.
+//!
+//! Training reads the source labels with `data/bulk/label_corrections.tsv`
+//! applied: labels the expression contradicts, each with its evidence.
 //!
 //! Values a model was not trained on are validation errors that list the
 //! trained values ([`synthbio_core::ModelSpec::trained_values`]).
@@ -54,7 +61,10 @@
 //! [`train`] rebuilds `data/models/` from `data/` byte for byte, on any CPU
 //! (large products are computed exactly on a fixed-point grid, small ones in
 //! fixed-order loops, logarithms with `libm`); [`evaluate`] refits the models
-//! without held-out donors and compares them with simple baselines.
+//! without held-out donors and compares them with the baselines a reviewer
+//! would use (the same condition's training mean, the same perturbation's
+//! mean effect elsewhere, the majority class), marking rows that only tell
+//! datasets apart or score labels derived from the same cells.
 
 mod classify;
 mod engine;
@@ -67,10 +77,12 @@ mod params;
 mod posterior;
 mod predict;
 mod schema;
+mod sex_head;
 mod train;
 mod transform;
 
 pub use engine::Engine;
 pub use error::EngineError;
-pub use eval::{evaluate, EvalReport, EvalRow, Task};
+pub use eval::{evaluate, Caveat, EvalReport, EvalRow, Task};
+pub use io::Correction;
 pub use train::{refit_bulk_without, train, TrainSummary, TrainedModel};

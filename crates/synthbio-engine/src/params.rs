@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use synthbio_core::{Metadata, Modality};
 
 /// Format version of the model files; loading another version fails.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 
 /// A Gaussian prior `z ~ N(intercept + coefᵀ x, cov)` whose mean is linear in
 /// the one-hot metadata `x` of one block.
@@ -88,6 +88,46 @@ pub(crate) struct Classifier {
     pub temperature: f64,
 }
 
+/// One marker gene of the sex head and its training class means (log
+/// expression), which put its level on a 0 (one sex) to 1 (the other) scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MarkerScale {
+    /// Gene index.
+    pub gene: u32,
+    /// Mean log expression of the training samples labelled female.
+    pub female: f64,
+    /// Mean log expression of the training samples labelled male.
+    pub male: f64,
+}
+
+/// A logistic regression of `male` on marker scores: intercept, then one
+/// slope per score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Logistic {
+    /// Intercept and slopes.
+    pub coef: Vec<f64>,
+}
+
+/// Sex from measured marker genes (see `sex_head`), used for the `sex` key
+/// in place of the latent classifier whenever a sample measured a marker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SexHead {
+    /// Schema index of `sex`.
+    pub key: u16,
+    /// Levels of `female` and `male`.
+    pub levels: [u16; 2],
+    /// The Y-chromosome markers the training data separate.
+    pub y_markers: Vec<MarkerScale>,
+    /// XIST, when training samples of both sexes measured it.
+    pub xist: Option<MarkerScale>,
+    /// `male` on the Y score.
+    pub on_y: Option<Logistic>,
+    /// `male` on the Y score and the XIST score.
+    pub on_y_xist: Option<Logistic>,
+    /// `male` on the XIST score.
+    pub on_xist: Option<Logistic>,
+}
+
 /// Real training samples behind the example queries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Examples {
@@ -138,6 +178,8 @@ pub(crate) struct ModelParams {
     pub combos: Vec<Combo>,
     /// One classifier per known key.
     pub classifiers: Vec<Classifier>,
+    /// Sex from marker genes, when the training data allow it.
+    pub sex_head: Option<SexHead>,
     /// Example samples.
     pub examples: Examples,
     /// The reduced gene panels of the training data: per panel, the genes it did

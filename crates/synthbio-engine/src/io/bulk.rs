@@ -1,5 +1,6 @@
 //! `data/bulk/`: counts (genes x samples, empty = not measured) and samples.
 
+use super::corrections::apply_corrections;
 use super::tables::{column, protocol_metadata, read_table, values};
 use super::RawSet;
 use crate::EngineError;
@@ -8,15 +9,17 @@ use std::path::Path;
 use synthbio_core::Modality;
 use synthbio_io::{read_counts, CountsOptions, Orientation};
 
-/// Reads `bulk/samples.tsv` and `bulk/counts.tsv.gz` under `data_dir`.
+/// Reads `bulk/samples.tsv` and `bulk/counts.tsv.gz` under `data_dir`, with
+/// the label corrections of `bulk/label_corrections.tsv` applied.
 pub(crate) fn read_bulk(data_dir: &Path) -> Result<RawSet, EngineError> {
     let samples_path = data_dir.join("bulk").join("samples.tsv");
     let counts_path = data_dir.join("bulk").join("counts.tsv.gz");
     let table = read_table(&samples_path, "sample_id")?;
     let donor_col = column(&table, &samples_path, "donor")?;
     let dataset_col = column(&table, &samples_path, "dataset")?;
-    let (keys, metadata) = protocol_metadata(&table);
+    let (keys, mut metadata) = protocol_metadata(&table);
     let sample_ids: Vec<String> = table.sample_ids().to_vec();
+    let corrections = apply_corrections(data_dir, &sample_ids, &mut metadata)?;
     let donors = values(&table, donor_col);
     if let Some(i) = donors.iter().position(Option::is_none) {
         return Err(EngineError::data(
@@ -98,5 +101,6 @@ pub(crate) fn read_bulk(data_dir: &Path) -> Result<RawSet, EngineError> {
         counts,
         masks,
         sample_mask,
+        corrections,
     })
 }

@@ -2,10 +2,12 @@
 //! "Processed data layout") into one in-memory shape for both modalities.
 
 mod bulk;
+mod corrections;
 mod sc;
 mod tables;
 
 pub(crate) use bulk::read_bulk;
+pub use corrections::Correction;
 pub(crate) use sc::read_sc;
 
 use std::collections::BTreeMap;
@@ -40,6 +42,8 @@ pub(crate) struct RawSet {
     pub masks: Vec<Vec<bool>>,
     /// The mask of each sample.
     pub sample_mask: Vec<usize>,
+    /// Source labels corrected on reading (see `corrections`).
+    pub corrections: Vec<Correction>,
 }
 
 impl RawSet {
@@ -92,6 +96,7 @@ impl RawSet {
             counts,
             masks: self.masks.clone(),
             sample_mask: rows.iter().map(|&i| self.sample_mask[i]).collect(),
+            corrections: self.corrections.clone(),
         }
     }
 }

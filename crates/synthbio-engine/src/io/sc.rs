@@ -78,6 +78,7 @@ pub(crate) fn read_sc(data_dir: &Path) -> Result<RawSet, EngineError> {
         datasets: vec!["kang".to_string(); sample_ids.len()],
         masks: vec![vec![true; gene_ids.len()]],
         sample_mask: vec![0; sample_ids.len()],
+        corrections: Vec::new(),
         gene_ids,
         sample_ids,
         donors,

@@ -4,14 +4,16 @@
 use super::{decode_counts, result, split_latents, Counting, Streams};
 use crate::classify::log_probs;
 use crate::model::Model;
+use crate::params::Classifier;
 use crate::transform::{log_expr, measured_share};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1};
 use synthbio_core::{
     ClassProbabilities, Dataset, Measured, MetadataTable, Modality, PredictError, Query,
 };
 
 /// Encodes each input's counts to its posterior latent means, classifies every
-/// metadata field the model knows, and decodes the latents at the input's
+/// metadata field the model knows (`sex` from marker genes when the input
+/// measured one, see `sex_head`), and decodes the latents at the input's
 /// library size (bulk: a negative binomial draw; single cell: expected counts,
 /// as single-cell models have no noise model).
 pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, PredictError> {
@@ -33,16 +35,22 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
     let schema = &model.params.schema;
     let mut metadata = MetadataTable::new(n);
     let mut probs = Vec::new();
+    let masks = input_masks(model, &counts, query.measured.as_ref());
+    let libs: Vec<f64> = counts
+        .iter()
+        .zip(&masks)
+        .map(|(c, m)| library_size(model, c, m.as_deref()))
+        .collect();
     for c in &model.params.classifiers {
         let key = &schema.keys[c.key as usize];
         let mut p = Array2::<f64>::zeros((n, c.classes.len()));
-        let range = model.block_range(key.block);
         for s in 0..n {
-            let zb = z.row(s);
-            let lp = log_probs(
-                c,
-                zb.slice_axis(ndarray::Axis(0), ndarray::Slice::from(range.clone())),
-            );
+            let (cs, mask, lib) = (counts[s], masks[s].as_deref(), libs[s]);
+            let level = |j: usize| {
+                mask.is_none_or(|m| m[j])
+                    .then(|| log_expr(cs[j], lib, model.params.scale))
+            };
+            let lp = class_log_probs(model, c, z.row(s), &level);
             for (j, l) in lp.iter().enumerate() {
                 p[[s, j]] = l.exp();
             }
@@ -81,6 +89,81 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
             .map_err(|e| PredictError::Failed(e.to_string()))?;
     }
     Ok(data)
+}
+
+/// Log probabilities of the classes of `c` for one sample with joint latent
+/// `z` and log expression `level(j)` of gene `j` (`None` where unmeasured):
+/// from the sex head when `c` classifies its key and the sample measured a
+/// marker it uses, else from the latent block.
+pub(crate) fn class_log_probs(
+    model: &Model,
+    c: &Classifier,
+    z: ArrayView1<'_, f64>,
+    level: &dyn Fn(usize) -> Option<f64>,
+) -> Vec<f64> {
+    let head = model.params.sex_head.as_ref().filter(|h| h.key == c.key);
+    if let Some(lp) = head.and_then(|h| Some((h, h.log_probs(level)?))) {
+        let (h, lp) = lp;
+        return c
+            .classes
+            .iter()
+            .map(|l| match h.levels.iter().position(|hl| hl == l) {
+                Some(k) => lp[k],
+                None => f64::NEG_INFINITY,
+            })
+            .collect();
+    }
+    let range = model.block_range(model.params.schema.keys[c.key as usize].block);
+    log_probs(
+        c,
+        z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(range)),
+    )
+}
+
+/// Each input's measured-gene mask: the query's, else the reduced training
+/// panel its zeros reveal ([`Model::panel_of`]); `None` when it measured every gene.
+fn input_masks(
+    model: &Model,
+    counts: &[&[f64]],
+    measured: Option<&Measured>,
+) -> Vec<Option<Vec<bool>>> {
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let given = measured
+                .map(|m| m.masks()[m.mask_index()[i] as usize].clone())
+                .filter(|m| !m.iter().all(|&on| on));
+            given.or_else(|| model.panel_of(c))
+        })
+        .collect()
+}
+
+/// The library size of an input's log scale: its total, scaled up by the
+/// share of reads its measured genes hold in a typical sample when it did
+/// not measure every gene.
+fn library_size(model: &Model, counts: &[f64], mask: Option<&[bool]>) -> f64 {
+    let mu = model
+        .mu
+        .as_slice()
+        .expect("a fresh 1-d array is contiguous");
+    match mask {
+        None => counts.iter().sum(),
+        Some(m) => {
+            let total: f64 = counts
+                .iter()
+                .zip(m)
+                .filter(|(_, &on)| on)
+                .map(|(v, _)| v)
+                .sum();
+            let share = measured_share(mu, m);
+            if share > 0.0 {
+                total / share
+            } else {
+                total
+            }
+        }
+    }
 }
 
 /// Re-encodes the inputs that did not measure every gene ([`Query::measured`], set

@@ -6,7 +6,7 @@ pub(crate) mod prior;
 mod reference;
 
 pub(crate) use baseline::baseline;
-pub(crate) use metadata::predict_metadata;
+pub(crate) use metadata::{class_log_probs, predict_metadata};
 pub(crate) use reference::reference_conditioning;
 
 use crate::model::Model;

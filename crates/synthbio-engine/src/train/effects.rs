@@ -7,9 +7,10 @@
 //! more units) or from the spread within each arm (one unit: technical lanes,
 //! or cells of one pool), moderated toward the median variance over genes
 //! (limma-style, `PRIOR_DF` prior degrees of freedom). Each effect is then
-//! shrunk by `tau² / (tau² + variance)`, with `tau²` the method-of-moments
-//! variance of true effects across genes, so that genes measured by a few
-//! reads do not dominate the effect.
+//! shrunk as a whole by `tau² / (tau² + mean variance)`, with `tau²` the
+//! method-of-moments variance of true effects across genes: one factor for
+//! every gene, so the effect keeps its direction (per-gene factors cost about
+//! 0.01 of held-out fold-change correlation on airway, issue 14).
 
 use super::prep::{Arm, Prepared};
 use std::collections::BTreeMap;
@@ -178,7 +179,7 @@ fn raw_effect(
     (raw, var, df)
 }
 
-/// Moderates the variances and shrinks the raw effects (see the module doc).
+/// Moderates the variances and shrinks the raw effects by one factor (see the module doc).
 fn moderate(raw: &[f64], var: &[Option<f64>], df: &[f64]) -> Vec<f64> {
     let mut known: Vec<f64> = var.iter().flatten().copied().collect();
     if known.is_empty() {
@@ -198,10 +199,7 @@ fn moderate(raw: &[f64], var: &[Option<f64>], df: &[f64]) -> Vec<f64> {
     let mean_sq = raw.iter().map(|x| x * x).sum::<f64>() / n;
     let mean_var = moderated.iter().sum::<f64>() / n;
     let tau2 = (mean_sq - mean_var).max(1e-3 * mean_sq).max(1e-12);
-    raw.iter()
-        .zip(&moderated)
-        .map(|(&x, &v)| x * tau2 / (tau2 + v))
-        .collect()
+    raw.iter().map(|&x| x * tau2 / (tau2 + mean_var)).collect()
 }
 
 #[cfg(test)]
@@ -268,9 +266,9 @@ mod tests {
     fn shrinkage_follows_the_normal_means_formula() {
         // Two genes, variances known with infinite df-equivalent (df huge) so the
         // moderated variance is the gene's own: v = [0, 2]; raw = [3, 1]:
-        // mean_sq = 5, mean_var = 1, tau² = 4: shrunk = [3, 1 * 4 / 6].
+        // mean_sq = 5, mean_var = 1, tau² = 4: both shrunk by 4 / 5.
         let out = moderate(&[3.0, 1.0], &[Some(0.0), Some(2.0)], &[1e12, 1e12]);
-        assert!((out[0] - 3.0).abs() < 1e-9);
-        assert!((out[1] - 4.0 / 6.0).abs() < 1e-9);
+        assert!((out[0] - 3.0 * 0.8).abs() < 1e-9);
+        assert!((out[1] - 0.8).abs() < 1e-9);
     }
 }

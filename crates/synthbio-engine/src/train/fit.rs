@@ -8,6 +8,7 @@ use super::effects::{perturbation_effects, Effect};
 use super::prep::{Arm, Prepared};
 use super::priors::{fit_linear_prior, fit_pert_prior};
 use super::regress::{ridge_from_groups, weighted_moments};
+use super::sex::fit_sex_head;
 use crate::io::RawSet;
 use crate::linalg::exact::{exact_product, Split};
 use crate::linalg::small::{chol_inverse, cholesky_jittered};
@@ -239,6 +240,7 @@ pub(crate) fn fit_counting_effects(
             })
             .collect(),
         classifiers,
+        sex_head: fit_sex_head(&p),
         examples,
         panels: reduced_panels(raw),
     };

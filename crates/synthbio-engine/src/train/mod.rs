@@ -8,6 +8,7 @@ mod fit;
 pub(crate) mod prep;
 mod priors;
 mod regress;
+mod sex;
 
 pub(crate) use config::FitConfig;
 pub(crate) use fit::{fit, fit_counting_effects};

@@ -147,6 +147,18 @@ impl<'a> Prepared<'a> {
         &self.raw.masks[self.raw.sample_mask[i]]
     }
 
+    /// Log expression of gene `j` in sample `i` (`None` if it did not measure it).
+    pub fn level(&self, i: usize, j: usize) -> Option<f64> {
+        if !self.measured(i)[j] {
+            return None;
+        }
+        let r = self.raw.indptr[i]..self.raw.indptr[i + 1];
+        Some(match self.raw.genes[r.clone()].binary_search(&(j as u32)) {
+            Ok(k) => self.y[r.start + k],
+            Err(_) => 0.0,
+        })
+    }
+
     /// The context level of sample `i`.
     pub fn context(&self, i: usize) -> Option<u16> {
         self.context_key.and_then(|k| self.codes[i][k])

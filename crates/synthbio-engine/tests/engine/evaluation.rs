@@ -1,110 +1,165 @@
-//! Held-out evaluation: the models beat their baselines, and the figures do
-//! not fall below the floors recorded when the models were first evaluated.
+//! Held-out evaluation against fair baselines: the figures beat them or are
+//! listed as known to fall below (issue 14), sex is read from its markers,
+//! dataset-identity and circular rows are marked, and the TSV holds the table.
 
 use crate::common::data_dir;
+use std::sync::OnceLock;
 use synthbio_core::Modality;
-use synthbio_engine::{evaluate, Task};
+use synthbio_engine::{evaluate, Caveat, EvalReport, Task};
 
-/// (modality, task, target, metric, floor for larger-is-better figures).
-/// Floors sit a little below the figures measured at training time.
-const FLOORS: &[(Modality, Task, &str, &str, f64)] = &[
-    (
-        Modality::Bulk,
-        Task::MetadataPrediction,
-        "sex",
-        "accuracy",
-        0.85,
-    ),
-    (
-        Modality::Bulk,
-        Task::MetadataPrediction,
-        "sample_type",
-        "accuracy",
-        0.95,
-    ),
-    (
-        Modality::Bulk,
-        Task::MetadataPrediction,
-        "perturbation_type",
-        "accuracy",
-        0.85,
-    ),
-    (
-        Modality::Bulk,
-        Task::Generation,
-        "held-out condition means",
-        "pearson r",
-        0.95,
-    ),
-    (
-        Modality::Bulk,
-        Task::ReferenceConditioning,
-        "log fold change CHEBI:41879",
-        "pearson r",
-        0.80,
-    ),
-    (
-        Modality::SingleCell,
-        Task::MetadataPrediction,
-        "cell_type_ontology_id",
-        "accuracy",
-        0.80,
-    ),
-    (
-        Modality::SingleCell,
-        Task::MetadataPrediction,
-        "perturbation_type",
-        "accuracy",
-        0.95,
-    ),
-    (
-        Modality::SingleCell,
-        Task::Generation,
-        "held-out condition means",
-        "pearson r",
-        0.98,
-    ),
-    (
-        Modality::SingleCell,
-        Task::ReferenceConditioning,
-        "log fold change ENSG00000171855",
-        "pearson r",
-        0.88,
-    ),
+/// The evaluation, run once for the tests of this module.
+fn report() -> &'static EvalReport {
+    static REPORT: OnceLock<EvalReport> = OnceLock::new();
+    REPORT.get_or_init(|| evaluate(&data_dir()).expect("the evaluation runs"))
+}
+
+/// Rows measured below a fair baseline (modality, task, target, metric).
+/// Each must still be below: a row that now beats its baselines must leave
+/// this list, and any row not listed must beat its baselines.
+const KNOWN_BELOW: &[(Modality, Task, &str, &str)] = &[
+    // The latent classifier has never seen LNCaP when its only donor is held
+    // out: right on 4 of 7 lanes, but confidently wrong on the others.
+    (B, MP, "perturbation_type", "log loss"),
+    (B, MP, "perturbation_type (lncap)", "log loss"),
+    // GEUVADIS individuals: the engine's condition means tie the training mean
+    // of the same condition in r (0.962) and trail it in MSE (0.198 vs 0.195).
+    (B, GEN, "held-out condition means", "mse"),
+    (B, GEN, "held-out condition means (geuvadis)", "mse"),
+    // Airway dexamethasone by donor: r 0.843 vs 0.844, MSE 0.078 vs 0.077.
+    (B, REF, "log fold change CHEBI:41879", "pearson r"),
+    (B, REF, "log fold change CHEBI:41879", "mse"),
+    // Kang IFN-beta, a cell type never seen treated: r 0.868 vs 0.884.
+    (SC, REF, "log fold change ENSG00000171855", "pearson r"),
+    (SC, REF, "log fold change ENSG00000171855", "mse"),
 ];
 
+const B: Modality = Modality::Bulk;
+const SC: Modality = Modality::SingleCell;
+const MP: Task = Task::MetadataPrediction;
+const GEN: Task = Task::Generation;
+const REF: Task = Task::ReferenceConditioning;
+
 #[test]
-fn held_out_figures_beat_the_baselines_and_their_floors() {
-    let report = evaluate(&data_dir()).unwrap();
+fn held_out_figures_beat_their_fair_baselines_or_are_listed() {
+    let report = report();
     let text = report.to_string();
     for row in &report.rows {
-        assert!(row.beats_baselines(), "below a baseline:\n{row:?}\n{text}");
-        assert!(row.units > 0);
-    }
-    for &(modality, task, target, metric, floor) in FLOORS {
-        let row = report
-            .row(modality, task, target, metric)
-            .unwrap_or_else(|| panic!("no {metric} row for {target}:\n{text}"));
-        assert!(
-            row.model >= floor,
-            "{target} {metric} {} fell below {floor}:\n{text}",
-            row.model
+        assert!(row.units > 0, "{row:?}");
+        let listed = KNOWN_BELOW.iter().any(|&(m, t, target, metric)| {
+            row.modality == m && row.task == t && row.target == target && row.metric == metric
+        });
+        assert_eq!(
+            !row.beats_baselines(),
+            listed,
+            "{} {} {}: below a baseline = {}, listed in KNOWN_BELOW = {listed}\n{text}",
+            row.task.as_str(),
+            row.target,
+            row.metric,
+            !row.beats_baselines()
         );
     }
-    // every task is covered for both modalities
+    // every task is covered for both modalities, with the fair baselines
     for modality in [Modality::Bulk, Modality::SingleCell] {
-        for task in [
-            Task::MetadataPrediction,
-            Task::Generation,
-            Task::ReferenceConditioning,
+        for (task, baseline) in [
+            (Task::MetadataPrediction, "majority"),
+            (Task::Generation, "condition mean"),
+            (Task::ReferenceConditioning, "perturbation mean effect"),
         ] {
             assert!(
-                report
-                    .rows
-                    .iter()
-                    .any(|r| r.modality == modality && r.task == task),
-                "{text}"
+                report.rows.iter().any(|r| r.modality == modality
+                    && r.task == task
+                    && r.baselines.iter().any(|(n, _)| n == baseline)),
+                "{modality:?} {task:?} without {baseline}:\n{text}"
             );
         }
+    }
+}
+
+#[test]
+fn sex_is_read_from_its_markers_on_every_labelled_bulk_dataset() {
+    let report = report();
+    let text = report.to_string();
+    for target in ["sex", "sex (airway)", "sex (geuvadis)", "sex (lncap)"] {
+        let acc = report
+            .row(Modality::Bulk, Task::MetadataPrediction, target, "accuracy")
+            .unwrap_or_else(|| panic!("no accuracy row for {target}:\n{text}"));
+        assert!(
+            acc.model >= 0.99,
+            "{target} accuracy {}:\n{text}",
+            acc.model
+        );
+        let loss = report
+            .row(Modality::Bulk, Task::MetadataPrediction, target, "log loss")
+            .unwrap_or_else(|| panic!("no log loss row for {target}:\n{text}"));
+        assert!(
+            loss.model < 0.05,
+            "{target} log loss {}:\n{text}",
+            loss.model
+        );
+    }
+    // the airway donor labelled male but expressing XIST is scored as female
+    assert!(report
+        .corrections
+        .iter()
+        .any(|c| c.sample_id == "airway_SRR1039520" && c.corrected_value == "female"));
+    assert!(text.contains("label corrected: airway_SRR1039520 sex male -> female"));
+}
+
+#[test]
+fn dataset_identity_and_circular_rows_are_marked() {
+    let report = report();
+    let caveat = |m: Modality, target: &str| {
+        report
+            .row(m, Task::MetadataPrediction, target, "accuracy")
+            .unwrap_or_else(|| panic!("no row for {target}"))
+            .caveat
+    };
+    for key in ["study", "cell_type_ontology_id", "sample_type"] {
+        assert_eq!(
+            caveat(Modality::Bulk, key),
+            Some(Caveat::DatasetIdentity),
+            "{key}"
+        );
+    }
+    assert_eq!(caveat(Modality::Bulk, "sex"), None);
+    assert_eq!(
+        caveat(Modality::SingleCell, "cell_type_ontology_id"),
+        Some(Caveat::DerivedLabels)
+    );
+    assert_eq!(caveat(Modality::SingleCell, "perturbation_type"), None);
+}
+
+#[test]
+fn the_tsv_holds_every_row_and_baseline() {
+    let report = report();
+    let tsv = report.to_tsv();
+    let mut lines = tsv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(
+        header[..6],
+        ["model", "task", "target", "metric", "units", "engine"]
+    );
+    assert_eq!(header.last(), Some(&"caveat"));
+    let baselines = &header[6..header.len() - 1];
+    assert!(
+        baselines.contains(&"perturbation mean effect"),
+        "{header:?}"
+    );
+    let body: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(body.len(), report.rows.len());
+    for (fields, row) in body.iter().zip(&report.rows) {
+        assert_eq!(fields.len(), header.len(), "{fields:?}");
+        assert_eq!(fields[2], row.target);
+        assert_eq!(fields[4].parse::<usize>().unwrap(), row.units);
+        assert_eq!(fields[5].parse::<f64>().unwrap(), row.model);
+        for (name, value) in &row.baselines {
+            let col = baselines.iter().position(|b| b == name).unwrap();
+            assert_eq!(fields[6 + col].parse::<f64>().unwrap(), *value, "{name}");
+        }
+        let filled = fields[6..header.len() - 1]
+            .iter()
+            .filter(|f| !f.is_empty())
+            .count();
+        assert_eq!(filled, row.baselines.len(), "{fields:?}");
     }
 }
