@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use synthbio_core::model::Generation;
 use synthbio_core::validate::{validate_with, ValidationMode};
-use synthbio_core::{Dataset, Family, ModelId, ModelSpec, Query};
+use synthbio_core::{Dataset, Family, ModelId, ModelSpec, Query, ValidationErrors};
 
 /// How many times [`Client::wait`] polls again for a fresh download link when
 /// the one it has is refused (403, as an expired pre-signed URL is).
@@ -159,22 +159,32 @@ impl Client {
     /// model, in [`Client::validation_mode`]; the error lists every problem
     /// with its path, and what is only a warning in this mode is reported as
     /// [`Progress::Warning`] (a model the client does not know is always
-    /// reported: its query is sent as written).
+    /// reported: its query is sent as written). GEM-2 queries are checked as
+    /// pysynthbio 4.2.4 checks them: metadata outside the known vocabulary is a
+    /// warning in every mode, and only an answer the official client could not
+    /// read (a bare `gem-2` without a known `operation`) is an error, in strict mode.
     pub fn validate(&self, model: &ModelId, query: &Query) -> Result<()> {
         let spec = self.model_spec(model);
         let mode = self.validation_mode(model);
-        let warnings = validate_with(model, query, spec.as_ref(), mode).map_err(|errors| {
-            ClientError::Validation {
-                status: None,
-                errors,
+        let invalid = |errors| ClientError::Validation {
+            status: None,
+            errors,
+        };
+        let mut warnings = validate_with(model, query, spec.as_ref(), mode).map_err(invalid)?;
+        if model.generation() == Generation::Gem2 {
+            let (errors, more) = crate::gem2::check(model, query, spec.as_ref(), mode);
+            if !errors.is_empty() {
+                return Err(invalid(ValidationErrors::new(errors)));
             }
-        })?;
+            warnings.extend(more);
+        }
         if model.generation() != Generation::Gem1 {
-            let what =
-                match model.gem2_operation(query.extra.get("operation").and_then(Value::as_str)) {
-                    Some(op) => format!("GEM-2 model {model} ({})", op.as_str()),
-                    None => format!("model {model}, which this client does not know,"),
-                };
+            let op = model.gem2_operation(query.extra.get("operation").and_then(Value::as_str));
+            let what = match (op, model.generation()) {
+                (Some(op), _) => format!("GEM-2 model {model} ({})", op.as_str()),
+                (None, Generation::Gem2) => format!("GEM-2 model {model} (operation unknown)"),
+                (None, _) => format!("model {model}, which this client does not know,"),
+            };
             self.t().report(Progress::Warning {
                 message: format!("{what}: the query is sent as written and checked by the service"),
             });

@@ -61,6 +61,7 @@ mod client;
 pub mod config;
 mod decode;
 mod error;
+mod gem2;
 mod handle;
 pub mod keyring_store;
 mod models;

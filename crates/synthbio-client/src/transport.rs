@@ -8,6 +8,7 @@ use crate::retry::parse_retry_after;
 use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Response, Url};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 use synthbio_core::{ModelId, Problem, ValidationErrors};
 
@@ -58,6 +59,18 @@ pub(crate) struct Call {
     pub not_found_hint: String,
 }
 
+/// The process's one TLS setup, shared by every client: building one makes
+/// OpenSSL parse the system's whole trust store, which per client (two per
+/// `Client`) stalled async runtimes that create many clients.
+fn shared_tls() -> Result<native_tls::TlsConnector> {
+    static TLS: OnceLock<std::result::Result<native_tls::TlsConnector, String>> = OnceLock::new();
+    TLS.get_or_init(|| native_tls::TlsConnector::new().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| {
+            ClientError::Config(format!("cannot set up TLS from the system's OpenSSL: {e}"))
+        })
+}
+
 /// The HTTP side of a client.
 #[derive(Debug)]
 pub(crate) struct Transport {
@@ -74,8 +87,10 @@ impl Transport {
         // Timeouts as in the official clients (`requests`' timeout): for the
         // connection and for each wait on the next bytes, not for a whole
         // download, so large results are not cut off.
+        let tls = shared_tls()?;
         let build = |t| {
             reqwest::Client::builder()
+                .use_preconfigured_tls(tls.clone())
                 .connect_timeout(t)
                 .read_timeout(t)
                 .build()
@@ -113,11 +128,12 @@ impl Transport {
     }
 
     /// A download URL as given by the status endpoint; a relative one is taken
-    /// relative to the model's base URL.
+    /// relative to the model's base URL as a folder (`dl/x` against
+    /// `https://proxy/gem` is `https://proxy/gem/dl/x`; `/dl/x` is `https://proxy/dl/x`).
     pub fn download_url(&self, model: &ModelId, url: &str) -> Result<Url> {
         match Url::parse(url) {
             Ok(u) => Ok(u),
-            Err(_) => self.url(Some(model), &[])?.join(url).map_err(|e| {
+            Err(_) => self.url(Some(model), &[""])?.join(url).map_err(|e| {
                 ClientError::decode(
                     "the status answer",
                     format!("downloadUrl is not a URL: {e}"),
@@ -369,5 +385,49 @@ fn validation_body(body: &str) -> ValidationErrors {
             path: String::new(),
             message: shorten(body, MAX_BODY),
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_download_urls_resolve_against_the_base_url() {
+        let model = ModelId::from("gem-1-bulk");
+        for (base, link, want) in [
+            (
+                "https://proxy.example/gem",
+                "api/downloads/q?token=t",
+                "https://proxy.example/gem/api/downloads/q?token=t",
+            ),
+            (
+                "https://proxy.example/gem/",
+                "api/downloads/q?token=t",
+                "https://proxy.example/gem/api/downloads/q?token=t",
+            ),
+            (
+                "https://proxy.example/gem",
+                "/api/downloads/q?token=t",
+                "https://proxy.example/api/downloads/q?token=t",
+            ),
+            (
+                "http://127.0.0.1:8000",
+                "dl/x",
+                "http://127.0.0.1:8000/dl/x",
+            ),
+            (
+                "http://127.0.0.1:8000",
+                "https://bucket.example/r.json?sig=1",
+                "https://bucket.example/r.json?sig=1",
+            ),
+        ] {
+            let t = Transport::new(ClientConfig::default().with_base_url(base)).unwrap();
+            assert_eq!(
+                t.download_url(&model, link).unwrap().as_str(),
+                want,
+                "{base} + {link}"
+            );
+        }
     }
 }

@@ -112,9 +112,10 @@ pub struct ServerConfig {
     /// answering status polls and downloads so clients can collect their
     /// results; it stops earlier when every result has been collected (default 30 s).
     pub shutdown_grace: Duration,
-    /// The public base URL download links start with (e.g. behind a reverse
-    /// proxy, `https://gem.example.org`); default: `http://` plus the request's
-    /// `Host` header.
+    /// The public base URL download links start with, behind TLS or a
+    /// reverse proxy (`https://gem.example.org`, or with the path the proxy
+    /// serves the API under, `https://example.org/gem`); a trailing `/` is
+    /// ignored. Default: `http://` plus the request's `Host` header.
     pub public_base_url: Option<String>,
     /// The directory of the job store and the result files, created
     /// owner-only (0700); a restart on the same directory keeps every
@@ -287,11 +288,18 @@ impl ServerConfig {
             return bad("max_disk_bytes", "is 0; allow some disk for results");
         }
         if let Some(url) = &self.public_base_url {
-            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
-            if !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            let host = url
+                .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"))
+                .map(|rest| rest.split('/').next().unwrap_or(""));
+            if host.is_none_or(str::is_empty)
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+            {
                 return bad(
                     "public_base_url",
-                    "must be an http:// or https:// URL without spaces",
+                    &format!("{url:?} must be an http:// or https:// URL with a host and no spaces, query (?) or fragment (#), e.g. https://gem.example.org"),
                 );
             }
         }
@@ -340,11 +348,28 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(err.to_string().contains("workers"), "{err}");
-        let err = ServerConfig::default()
-            .with_public_base_url("ftp://x")
-            .validate()
-            .unwrap_err();
-        assert!(err.to_string().contains("public_base_url"), "{err}");
+        for bad_url in [
+            "ftp://x",
+            "https://",
+            "https:///gem",
+            "https://gem.example.org/?a=1",
+            "https://gem.example.org/#x",
+            "https://gem example.org",
+        ] {
+            let err = ServerConfig::default()
+                .with_public_base_url(bad_url)
+                .validate()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("public_base_url"), "{err}");
+            assert!(err.contains(&format!("{bad_url:?}")), "{err}");
+        }
+        for good in ["https://gem.example.org/", "http://10.0.0.5:8080/gem"] {
+            ServerConfig::default()
+                .with_public_base_url(good)
+                .validate()
+                .unwrap();
+        }
         let err = ServerConfig::default()
             .with_max_kept_jobs(0)
             .validate()

@@ -47,6 +47,8 @@ pub fn decode_arrow<R: Read>(
 /// `predicted_metadata` and `classifier_probabilities` columns are read like
 /// `metadata` and `classifier_probs`. Counts without a `gene_order` are
 /// named from `known_genes` or by position, as in [`crate::decode_json_result`].
+/// A `decoder_sample`'s fields other than `counts` are kept per sample under
+/// `decoder_sample` (the whole struct when a `counts` column is the expression).
 pub fn decode_arrow_result<R: Read>(
     reader: R,
     input_sizes: Option<&[u64]>,
@@ -93,15 +95,26 @@ const KNOWN: [&str; 9] = [
 
 fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
     let n = batch.num_rows();
-    let counts = match batch.column_by_name("counts") {
-        Some(c) => Some(("counts", c.clone())),
-        None => match batch.column_by_name("decoder_sample") {
-            Some(ds) => Some((
-                "decoder_sample.counts",
-                struct_child(ds, "decoder_sample", "counts")?,
-            )),
-            None => None,
-        },
+    let mut raw: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(f, _)| !KNOWN.contains(&f.name().as_str()))
+        .filter(|(f, _)| f.name() != "classifier_probabilities")
+        .map(|(f, c)| (f.name().clone(), c.clone()))
+        .collect();
+    let decoder = batch.column_by_name("decoder_sample");
+    let counts = match (batch.column_by_name("counts"), decoder) {
+        (Some(c), ds) => {
+            if let Some(ds) = ds {
+                // `counts` is the expression; the decoder sample is kept whole.
+                raw.push(("decoder_sample".into(), ds.clone()));
+            }
+            Some(("counts", c.clone()))
+        }
+        (None, Some(ds)) => decoder_counts(ds, &mut raw)?.map(|c| ("decoder_sample.counts", c)),
+        (None, None) => None,
     };
     if n == 0 {
         return Ok(());
@@ -154,15 +167,6 @@ fn add_batch(b: &mut ResultBuilder, batch: &RecordBatch) -> Result<(), String> {
             b.set_predicted(first + r, m);
         }
     }
-    let mut raw: Vec<(String, ArrayRef)> = batch
-        .schema()
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .filter(|(f, _)| !KNOWN.contains(&f.name().as_str()))
-        .filter(|(f, _)| f.name() != "classifier_probabilities")
-        .map(|(f, c)| (f.name().clone(), c.clone()))
-        .collect();
     let mut latents: Vec<(LatentBlock, ArrayRef)> = Vec::new();
     for block in LatentBlock::ALL {
         if let Some(c) = batch.column_by_name(&format!("{}_latent", block.as_str())) {
@@ -272,10 +276,33 @@ fn add_probs(b: &mut ResultBuilder, col: &ArrayRef, first: usize, n: usize) -> R
     Ok(())
 }
 
-fn struct_child(col: &ArrayRef, name: &str, child: &str) -> Result<ArrayRef, String> {
-    col.as_struct_opt()
-        .and_then(|s| s.column_by_name(child).cloned())
-        .ok_or_else(|| format!("column {name} is not a struct with a {child} field"))
+/// Metadata prediction's `decoder_sample`: its `counts` child (null where the
+/// row is null); every other child goes to `raw` as a `decoder_sample` struct,
+/// and a column that is not a struct with `counts` goes there whole.
+fn decoder_counts(
+    col: &ArrayRef,
+    raw: &mut Vec<(String, ArrayRef)>,
+) -> Result<Option<ArrayRef>, String> {
+    let Some((s, counts)) = col
+        .as_struct_opt()
+        .and_then(|s| Some((s, s.column_by_name("counts")?)))
+    else {
+        raw.push(("decoder_sample".into(), col.clone()));
+        return Ok(None);
+    };
+    let (fields, columns): (Vec<_>, Vec<_>) = s
+        .fields()
+        .iter()
+        .zip(s.columns())
+        .filter(|(f, _)| f.name() != "counts")
+        .map(|(f, c)| (f.clone(), c.clone()))
+        .unzip();
+    if !fields.is_empty() {
+        let rest = StructArray::try_new(fields.into(), columns, s.nulls().cloned())
+            .map_err(|e| format!("decoder_sample: {e}"))?;
+        raw.push(("decoder_sample".into(), Arc::new(rest)));
+    }
+    Ok(Some(with_parent_nulls(counts, s)))
 }
 
 /// The values of row `r` of a list column (`None` when the row is null).

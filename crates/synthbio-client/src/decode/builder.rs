@@ -64,6 +64,8 @@ pub(crate) struct ResultBuilder {
     predicted: Vec<Option<BTreeMap<String, String>>>,
     /// Whether each output's counts came from `decoder_sample`.
     from_decoder: Vec<bool>,
+    /// Outputs with both `counts` and `decoder_sample.counts` (the first is kept).
+    both_counts: Vec<usize>,
     latents: [Block; 3],
     probs: BTreeMap<String, ProbField>,
     /// Top-level fields the dataset has no place for, as sent.
@@ -117,6 +119,10 @@ impl ResultBuilder {
     /// Starts the current output's counts from `source`; `false` means skip them
     /// (the output already has counts of equal or higher priority).
     pub fn begin_counts(&mut self, source: CountsSource) -> bool {
+        let i = self.current();
+        if self.cur_source.is_some_and(|s| s != source) && self.both_counts.last() != Some(&i) {
+            self.both_counts.push(i);
+        }
         match (self.cur_source, source) {
             (Some(CountsSource::Counts), _)
             | (Some(CountsSource::DecoderSample), CountsSource::DecoderSample) => return false,
@@ -297,6 +303,12 @@ impl ResultBuilder {
         let bad = |m: String| ClientError::decode("the result", m);
         let n = self.rows.len();
         let mut warnings = std::mem::take(&mut self.warnings);
+        if !self.both_counts.is_empty() {
+            warnings.push(format!(
+                "outputs {:?} have both counts and decoder_sample.counts: counts is the expression, decoder_sample.counts is not kept",
+                self.both_counts
+            ));
+        }
         let any_counts = self.rows.iter().any(|r| !matches!(r, Row::Missing));
         let mut gene_id_kind = GeneIds::FromResult;
         let (counts, gene_ids) = if any_counts {
@@ -547,7 +559,12 @@ mod tests {
         b.extend_counts([1, 2]);
         b.end_dense().unwrap();
         assert!(!b.begin_counts(CountsSource::DecoderSample));
-        let d = b.finish(None, None).unwrap().dataset;
-        assert_eq!(d.counts(), ndarray::array![[1, 2]]);
+        let p = b.finish(None, None).unwrap();
+        assert_eq!(p.dataset.counts(), ndarray::array![[1, 2]]);
+        assert!(
+            p.warnings[0].contains("outputs [0] have both counts and decoder_sample.counts"),
+            "{:?}",
+            p.warnings
+        );
     }
 }

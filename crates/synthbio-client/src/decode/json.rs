@@ -11,8 +11,8 @@
 use super::builder::{CountsSource, ResultBuilder};
 use super::json_seeds::{Counts, LatentsSeed, Ordered};
 use super::split::{is_ws, value_len, Scanner};
-use serde::de::{DeserializeSeed, IgnoredAny};
-use serde_json::Value;
+use serde::de::DeserializeSeed;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use synthbio_core::Dataset;
@@ -51,7 +51,8 @@ pub fn decode_json<R: Read>(
 /// the classifier probabilities, and outputs with `null` metadata or latents
 /// keep their position. Counts without a `gene_order` (metadata prediction)
 /// are named from `known_genes` when its length fits, else by position, with
-/// a warning either way.
+/// a warning either way. A `decoder_sample`'s fields other than `counts` are
+/// kept per output under `decoder_sample`.
 pub fn decode_json_result<R: Read>(
     reader: R,
     input_sizes: Option<&[u64]>,
@@ -140,10 +141,20 @@ fn read_output(bytes: &[u8], b: &mut ResultBuilder, scratch: &mut Vec<u32>) -> R
                         snippet(v)
                     ));
                 }
+                // `counts` is the expression; every other field is kept as sent.
+                let mut others = Map::new();
                 Scanner::new(v).entries(|k, rest| match k {
                     "counts" => read_counts(rest, b, CountsSource::DecoderSample, row, scratch),
-                    _ => ignore(rest),
+                    _ => {
+                        let n = value_len(rest)?;
+                        let value = serde_json::from_slice(&rest[..n]).map_err(json)?;
+                        others.insert(k.to_string(), value);
+                        Ok(n)
+                    }
                 })?;
+                if !others.is_empty() {
+                    b.output_field(row, "decoder_sample", Value::Object(others));
+                }
             }
             "metadata" => {
                 let m: Option<BTreeMap<String, Value>> = serde_json::from_slice(v).map_err(json)?;
@@ -258,13 +269,6 @@ fn whole_numbers(bytes: &[u8], out: &mut Vec<u32>) -> Option<usize> {
             _ => return None,
         }
     }
-}
-
-/// Checks the syntax of the value at the start of `rest` and returns its length.
-fn ignore(rest: &[u8]) -> Result<usize, String> {
-    let n = value_len(rest)?;
-    serde_json::from_slice::<IgnoredAny>(&rest[..n]).map_err(|e| e.to_string())?;
-    Ok(n)
 }
 
 /// The start of a value, for error messages.

@@ -110,3 +110,51 @@ fn the_key_never_appears_in_debug_output_of_a_client() {
     let blocking = synthbio_client::BlockingClient::new(cfg).unwrap();
     assert!(!format!("{blocking:?}").contains(key));
 }
+
+#[test]
+fn gem2_queries_are_refused_only_where_the_official_client_refuses_them() {
+    use synthbio_client::{Progress, ValidationMode};
+    let (cfg, events) = config("http://127.0.0.1:9");
+    let client = Client::new(cfg.with_validation(ValidationMode::Strict)).unwrap();
+    // GEM-2 keys and values this client does not know: sent, with a warning each.
+    let q = Query::from_json(
+        r#"{"operation": "predict-expression", "inputs": [{"metadata":
+            {"sex": "female", "donor_genotype": "APOE4/4"}, "num_samples": 2}]}"#,
+    )
+    .unwrap();
+    client.validate(&ModelId::from("gem-2"), &q).unwrap();
+    let warnings: Vec<String> = events
+        .all()
+        .into_iter()
+        .filter_map(|p| match p {
+            Progress::Warning { message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("inputs[0].metadata.donor_genotype: unknown metadata key")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("(predict-expression)")),
+        "{warnings:?}"
+    );
+    // A bare gem-2 without an operation: its answer could not be read.
+    let mut bare = q.clone();
+    bare.extra.remove("operation");
+    let err = client.validate(&ModelId::from("gem-2"), &bare).unwrap_err();
+    let paths: Vec<String> = err
+        .validation_errors()
+        .unwrap()
+        .errors
+        .iter()
+        .map(|p| p.path.clone())
+        .collect();
+    assert_eq!(paths, ["operation"]);
+    // Outside strict mode it is a warning and the query goes out.
+    let (cfg, _) = config("http://127.0.0.1:9");
+    let warn = Client::new(cfg.with_validation(ValidationMode::Warn)).unwrap();
+    warn.validate(&ModelId::from("gem-2"), &bare).unwrap();
+}

@@ -1,12 +1,17 @@
-//! Two protocol paths no other test takes: a self-hosted Arrow request that
-//! the server answers with a `modelQueryId` instead, and a relative `downloadUrl`.
+//! Protocol paths no other test takes: a self-hosted Arrow request that the
+//! server answers with a `modelQueryId` instead, a relative `downloadUrl`, and
+//! download links that follow the server's public base URL (behind a proxy).
 
 use crate::golden::check;
 use crate::support::fault::{FaultServer, Reply, Route};
-use crate::support::{config, golden};
+use crate::support::predictor::{TestPredictor, BULK};
+use crate::support::proxy::FaultProxy;
+use crate::support::{config, golden, KEY};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use synthbio_client::{Client, ARROW_STREAM};
-use synthbio_core::{metadata, ModelId, Query, SamplingStrategy};
+use synthbio_core::{metadata, ModelId, Predictor, Query, SamplingStrategy};
+use synthbio_server::{spawn, ApiKey, ServerConfig};
 
 fn expected(part: &str) -> Value {
     let v: Value =
@@ -76,4 +81,35 @@ async fn a_relative_download_url_is_taken_relative_to_the_base_url() {
     assert_eq!(dl.path, "/dl/relative-result");
     // The pre-signed link carries no key.
     assert!(dl.headers.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn download_links_follow_the_public_base_url() {
+    // The public address (a proxy, as TLS termination would be) is known
+    // before the server starts; the client reaches the server directly, and
+    // only the link it is handed leads through the proxy.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public = format!("http://{}/", listener.local_addr().unwrap());
+    let server = spawn(
+        Arc::new(TestPredictor::default()),
+        ServerConfig::default()
+            .with_api_key(ApiKey::new(KEY).unwrap())
+            .with_public_base_url(public.as_str()),
+    )
+    .await
+    .unwrap();
+    let proxy = FaultProxy::start_on(listener, &server.base_url());
+    let (cfg, _events) = config(&server.base_url());
+    let client = Client::new(cfg).unwrap();
+    let handle = client.submit(&ModelId::from(BULK), &query()).await.unwrap();
+    let url = client.wait_download_url(&handle).await.unwrap();
+    assert!(url.starts_with(&format!("{public}api/downloads/")), "{url}");
+    let ds = client.wait(&handle).await.unwrap();
+    let want = TestPredictor::default()
+        .predict(&BULK.into(), &query())
+        .unwrap();
+    assert_eq!(ds.counts(), want.counts());
+    assert_eq!(proxy.seen(Route::Download), 1);
+    assert_eq!(proxy.seen(Route::Status), 0);
+    server.shutdown().await;
 }

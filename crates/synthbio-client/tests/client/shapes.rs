@@ -106,6 +106,31 @@ fn check(name: &str, p: &Prediction, exp: &Value) {
         }
     }
     assert_eq!(cells, long.len(), "{name}: every probability, no more");
+    // A decoder sample's fields besides counts, kept as sent.
+    match &exp["decoder_sample_rest"] {
+        Value::Null => assert!(
+            p.output_extra
+                .iter()
+                .all(|m| !m.contains_key("decoder_sample")),
+            "{name}"
+        ),
+        want => {
+            let got: Vec<Value> = p
+                .output_extra
+                .iter()
+                .map(|m| m.get("decoder_sample").cloned().unwrap_or_default())
+                .collect();
+            assert_eq!(&Value::Array(got), want, "{name}");
+            // The expression is the decoder sample's unless a counts column came too.
+            assert_eq!(
+                p.decoder_sample,
+                exp["counts_column"] != Value::Bool(true),
+                "{name}"
+            );
+            let note = p.raw_fields_note().unwrap();
+            assert!(note.contains("decoder_sample"), "{name}: {note}");
+        }
+    }
     // Provenance (GEM-2 autoencode).
     match &exp["provenance"] {
         Value::Null => assert!(p.provenance().is_none(), "{name}"),
@@ -125,7 +150,7 @@ fn check(name: &str, p: &Prediction, exp: &Value) {
 fn every_shape_matches_the_official_client() {
     let exp = expected();
     let files = exp.as_object().unwrap();
-    assert_eq!(files.len(), 12);
+    assert_eq!(files.len(), 15);
     for (name, e) in files {
         check(name, &decode(name, None), e);
     }

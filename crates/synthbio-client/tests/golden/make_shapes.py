@@ -4,8 +4,9 @@ tables the official client makes of them.
 Writes, next to this script in shapes/:
   *.json   result JSON as the hosted service answers (the three counts
            encodings, metadata prediction with and without gene_order, GEM-2
-           metadata / expression / autoencode), mirroring the fixtures of
-           pysynthbio's tests/test_output_transformers.py;
+           metadata / expression / autoencode, a decoder sample with more
+           fields than counts), mirroring the fixtures of pysynthbio's
+           tests/test_output_transformers.py;
   *.arrow  Arrow IPC streams written by pyarrow (the reference Arrow
            implementation, never synthbio's writer), typed as pyarrow types
            them (an empty latent list is list<null>), mirroring
@@ -84,6 +85,11 @@ def tables(frames):
     prov = frames.get("provenance")
     out["provenance"] = None if prov is None else clean(prov.to_dict("records"))
     return out
+
+
+def rest_of_decoder(samples):
+    """Per sample, the decoder sample's fields other than counts (nulls left out)."""
+    return [{k: v for k, v in d.items() if k != "counts" and v is not None} for d in samples]
 
 
 def write_json(name, content, frames, **facts):
@@ -215,6 +221,38 @@ def main():
         "predict_metadata_genes.arrow", pm,
         {b"model_version": b"2.2", b"request_type": b"predict_metadata",
          b"gene_order": json.dumps(GENES).encode()}, has_gene_order=True)
+
+    # A decoder sample with fields besides counts (pysynthbio reads counts
+    # only); "decoder_sample_rest" is every other field as pyarrow / json read it.
+    extra_rows = [
+        {**r, "decoder_sample": {**r["decoder_sample"], "library_size": size, "seed": seed}}
+        for r, size, seed in zip(pm_rows, [6, 9], ["s1", None])
+    ]
+    extra = pa.RecordBatch.from_pylist(extra_rows)
+    expected["decoder_sample_fields.arrow"] = write_arrow(
+        "decoder_sample_fields.arrow", extra,
+        {b"model_version": b"2.2", b"request_type": b"predict_metadata",
+         b"gene_order": json.dumps(GENES).encode()},
+        has_gene_order=True,
+        decoder_sample_rest=rest_of_decoder(extra.column("decoder_sample").to_pylist()))
+    extra_json = {**with_genes, "outputs": [
+        {**o, "decoder_sample": {**o["decoder_sample"], "library_size": size, "sampler": {"seed": 3}}}
+        for o, size in zip(with_genes["outputs"], [35, 70])
+    ]}
+    expected["decoder_sample_fields.json"] = write_json(
+        "decoder_sample_fields.json", extra_json, transform_metadata_model_output(extra_json),
+        has_gene_order=True,
+        decoder_sample_rest=rest_of_decoder([o["decoder_sample"] for o in extra_json["outputs"]]))
+
+    # Both counts and a decoder sample: counts is the expression, the decoder
+    # sample is kept whole.
+    both = pa.RecordBatch.from_pylist([
+        {"counts": [5, 6, 7], "metadata": {"sex": "male"}, "decoder_sample": {"counts": [1, 1, 1]}},
+        {"counts": [8, 9, 0], "metadata": {"sex": "female"}, "decoder_sample": {"counts": [2, 2, 2]}},
+    ])
+    expected["counts_and_decoder_sample.arrow"] = write_arrow(
+        "counts_and_decoder_sample.arrow", both, base_meta,
+        decoder_sample_rest=both.column("decoder_sample").to_pylist(), counts_column=True)
 
     # The same baseline typed with large lists and narrow numbers.
     large_schema = pa.schema([

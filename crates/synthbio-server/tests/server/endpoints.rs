@@ -116,18 +116,25 @@ async fn tolerant_reading_mode_r_scalars_and_whole_floats() {
 
 #[tokio::test]
 async fn download_links_use_the_public_base_url_when_set() {
-    let config = config().with_public_base_url("https://gem.example.org/");
-    let (server, api, _) = start(config).await;
-    let qid = api
-        .submit(BULK, &json!({"sampling_strategy": "mean estimation", "inputs": [{"metadata": {}, "num_samples": 1}]}))
-        .await;
-    let status = api.wait(&qid).await;
-    let url = status["downloadUrl"].as_str().unwrap();
-    assert!(
-        url.starts_with(&format!(
-            "https://gem.example.org/api/downloads/{qid}?token="
-        )),
-        "{url}"
-    );
-    server.shutdown().await;
+    // Behind TLS termination, and behind a proxy serving the API under a path.
+    for (public, prefix) in [
+        ("https://gem.example.org/", "https://gem.example.org"),
+        (
+            "https://example.org/tools/gem",
+            "https://example.org/tools/gem",
+        ),
+    ] {
+        let config = config().with_public_base_url(public);
+        let (server, api, _) = start(config).await;
+        let qid = api
+            .submit(BULK, &json!({"sampling_strategy": "mean estimation", "inputs": [{"metadata": {}, "num_samples": 1}]}))
+            .await;
+        let status = api.wait(&qid).await;
+        let url = status["downloadUrl"].as_str().unwrap();
+        assert!(
+            url.starts_with(&format!("{prefix}/api/downloads/{qid}?token=")),
+            "{url}"
+        );
+        server.shutdown().await;
+    }
 }

@@ -76,6 +76,12 @@ impl FaultProxy {
     /// A proxy in front of the server at `upstream` (`http://127.0.0.1:port`).
     pub async fn start(upstream: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(listener, upstream)
+    }
+
+    /// A proxy on a listener bound beforehand (its address can be handed to
+    /// the server as its public base URL before the server starts).
+    pub fn start_on(listener: TcpListener, upstream: &str) -> Self {
         let addr = listener.local_addr().unwrap();
         let proxy = FaultProxy {
             base: format!("http://{addr}"),
