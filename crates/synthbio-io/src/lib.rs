@@ -11,7 +11,8 @@
 //!   10x Genomics matrix folder. [`read_counts`] takes both (a folder, an `.h5ad` file)
 //!   and the writers write `.h5ad` by extension;
 //! - [`align_genes`]: a dataset's genes in a model's gene order;
-//! - [`write_counts`], [`write_expression`], [`write_table`], [`write_json`]: results as
+//! - [`write_counts`], [`write_expression`], [`write_normalized`], [`write_table`],
+//!   [`write_json`]: results as
 //!   TSV/CSV (by extension, `.gz` compresses) or Parquet (matrices in long format: one
 //!   row per sample and gene), and JSON; every write is atomic ([`write_atomic`]).
 //!
@@ -73,7 +74,8 @@ pub use detect::{is_ensembl_gene_id, Detected, Orientation, OrientationBasis, So
 pub use error::{CountProblem, IoError};
 pub use format::OutputFormat;
 pub use h5ad::{
-    read_h5ad, write_h5ad, write_h5ad_expression, CountsMatrix, GeneIdColumn, H5adOptions,
+    read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized, CountsMatrix,
+    GeneIdColumn, H5adOptions,
 };
 pub use harmonise::{
     harmonise_gene_ids, strip_version, Duplicates, HarmoniseOptions, HarmoniseReport, Unmapped,
@@ -82,4 +84,6 @@ pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
 pub use mtx_write::write_matrix_market;
 pub use tenx::{read_10x_dir, tenx_files};
-pub use write::{metadata_table, write_counts, write_expression, write_json, write_table};
+pub use write::{
+    metadata_table, write_counts, write_expression, write_json, write_normalized, write_table,
+};

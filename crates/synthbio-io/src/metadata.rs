@@ -120,6 +120,9 @@ pub struct AttachReport {
     pub file: String,
     /// Columns attached (replacing any of the same name).
     pub columns: Vec<String>,
+    /// Those of them that replaced a metadata column the dataset had (an `.h5ad`
+    /// file's `obs` column, say).
+    pub replaced: Vec<String>,
     /// Samples that received metadata (all of the dataset's).
     pub n_samples: usize,
     /// Rows of the table that match no sample of the dataset, ignored.
@@ -135,6 +138,13 @@ impl fmt::Display for AttachReport {
             self.file,
             self.n_samples
         )?;
+        if !self.replaced.is_empty() {
+            write!(
+                f,
+                "; its column(s) {} replace the input's own",
+                self.replaced.join(", ")
+            )?;
+        }
         match self.ignored_rows.len() {
             0 => Ok(()),
             n => write!(
@@ -185,6 +195,12 @@ pub fn attach_metadata(
             n_extra: ignored_rows.len(),
         });
     }
+    let replaced = table
+        .columns
+        .iter()
+        .filter(|name| dataset.metadata().column(name).is_some())
+        .cloned()
+        .collect();
     for (j, name) in table.columns.iter().enumerate() {
         let column = rows
             .iter()
@@ -200,6 +216,7 @@ pub fn attach_metadata(
     }
     Ok(AttachReport {
         file: table.file.clone(),
+        replaced,
         columns: table.columns.clone(),
         n_samples: dataset.n_samples(),
         ignored_rows,

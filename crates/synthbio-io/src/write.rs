@@ -70,6 +70,23 @@ pub fn write_expression(
     )
 }
 
+/// Writes normalized values of `dataset` (its samples x genes) in the format the file
+/// name asks for: `.h5ad` keeps the whole dataset, the values as `X` and the raw counts
+/// in `layers["counts"]` ([`write_h5ad_normalized`](crate::write_h5ad_normalized)), so
+/// the file reads back as counts; the other formats hold the values as
+/// [`write_expression`] writes them. Returns the format used.
+pub fn write_normalized(
+    path: &Path,
+    dataset: &Dataset,
+    expression: &Expression,
+) -> Result<OutputFormat, IoError> {
+    if OutputFormat::from_path(path, MATRIX)? == OutputFormat::H5ad {
+        crate::h5ad::write_h5ad_normalized(path, dataset, expression)?;
+        return Ok(OutputFormat::H5ad);
+    }
+    write_expression(path, expression, dataset.gene_ids(), dataset.sample_ids())
+}
+
 fn write_matrix<T: std::fmt::Display + Copy>(
     path: &Path,
     values: write_parquet::Values<'_>,

@@ -32,3 +32,12 @@ pub fn write_h5ad_expression(
 ) -> Result<(), IoError> {
     Err(disabled(path, "write"))
 }
+
+/// Writes a dataset with normalized values as an `.h5ad` file (needs the `h5ad` feature).
+pub fn write_h5ad_normalized(
+    path: &Path,
+    _dataset: &Dataset,
+    _expression: &Expression,
+) -> Result<(), IoError> {
+    Err(disabled(path, "write"))
+}

@@ -64,6 +64,19 @@ pub enum H5adError {
         /// The columns there are.
         available: String,
     },
+    /// The gene ids would come from a `var` index of row numbers (anndata's default when
+    /// no gene names were set).
+    #[error("{file}: the {frame} index holds row numbers ({examples}...), not gene ids; name the {frame} column that holds Ensembl ids or gene symbols with --gene-id-column (its columns: {available}), or set adata.var_names before saving")]
+    NoGeneIds {
+        /// The file.
+        file: String,
+        /// `var` or `raw/var`.
+        frame: String,
+        /// The first index values.
+        examples: String,
+        /// The columns there are.
+        available: String,
+    },
     /// An element stored in a way this reader does not know.
     #[error("{file}: {element} is {found}; {fix}")]
     Unsupported {

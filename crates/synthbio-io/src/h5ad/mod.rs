@@ -34,12 +34,12 @@ mod write;
 #[cfg(feature = "h5ad")]
 pub use read::read_h5ad;
 #[cfg(feature = "h5ad")]
-pub use write::{write_h5ad, write_h5ad_expression};
+pub use write::{write_h5ad, write_h5ad_expression, write_h5ad_normalized};
 
 #[cfg(not(feature = "h5ad"))]
 mod disabled;
 #[cfg(not(feature = "h5ad"))]
-pub use disabled::{read_h5ad, write_h5ad, write_h5ad_expression};
+pub use disabled::{read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized};
 
 /// The layer holding which genes each cell measured (`true` = measured), written when
 /// some were not and read back into [`Dataset::measured`](synthbio_core::Dataset::measured).

@@ -71,6 +71,29 @@ pub enum GeneIdColumn {
     Column(String),
 }
 
+impl fmt::Display for GeneIdColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GeneIdColumn::Auto => f.write_str("auto"),
+            GeneIdColumn::Index => f.write_str("index"),
+            GeneIdColumn::Column(name) => write!(f, "{name:?}"),
+        }
+    }
+}
+
+impl FromStr for GeneIdColumn {
+    type Err = std::convert::Infallible;
+
+    /// `auto`, `index` (the `var` index), or a `var` column name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim() {
+            "auto" | "" => GeneIdColumn::Auto,
+            "index" | "var_names" => GeneIdColumn::Index,
+            name => GeneIdColumn::Column(name.to_string()),
+        })
+    }
+}
+
 /// Options for reading an `.h5ad` file; the default detects both choices.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -246,6 +246,20 @@ fn gene_ids(
         }
     };
     let Some(name) = column else {
+        if is_row_numbers(&var.index) {
+            return Err(H5adError::NoGeneIds {
+                file: ctx.file.to_string(),
+                frame: var_path.to_string(),
+                examples: var
+                    .index
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                available: var.names(),
+            });
+        }
         return Ok((var.index.clone(), format!("the {var_path} index")));
     };
     let values = var
@@ -281,4 +295,9 @@ fn gene_ids(
         ""
     };
     Ok((ids, format!("{var_path} column {name:?}{how}")))
+}
+
+/// Whether an index is `0, 1, 2, ...`: what anndata stores when no names were given.
+fn is_row_numbers(index: &[String]) -> bool {
+    !index.is_empty() && index.iter().enumerate().all(|(i, s)| *s == i.to_string())
 }

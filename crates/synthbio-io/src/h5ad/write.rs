@@ -27,10 +27,47 @@ use synthbio_core::{Dataset, Expression, LatentBlock};
 ///   ([`Dataset::measured`]), a boolean cells x genes mask (`true` = measured), which
 ///   [`read_h5ad`](crate::read_h5ad) restores; their counts in `X` are 0.
 pub fn write_h5ad(path: &Path, dataset: &Dataset) -> Result<(), IoError> {
+    write_anndata(path, dataset, None)
+}
+
+/// Writes a dataset with normalized values of it as an `.h5ad` file laid out as scanpy
+/// users keep one after normalizing: `X` the normalized values (dense float64, the
+/// scale as JSON in `uns["synthbio_scale"]`), the raw counts in `layers["counts"]`
+/// (where [`read_h5ad`](crate::read_h5ad) finds them by default), and everything else
+/// as [`write_h5ad`] writes it (`obs` metadata, `var`, latents, measured-gene mask).
+/// `expression` must be the dataset's samples x genes, else nothing is written.
+pub fn write_h5ad_normalized(
+    path: &Path,
+    dataset: &Dataset,
+    expression: &Expression,
+) -> Result<(), IoError> {
+    crate::write::check_expression_shape(
+        path,
+        expression,
+        dataset.gene_ids(),
+        dataset.sample_ids(),
+    )?;
+    write_anndata(path, dataset, Some(expression))
+}
+
+/// [`write_h5ad`], with `X` the normalized values and the counts in `layers["counts"]`
+/// when `normalized` is given.
+fn write_anndata(
+    path: &Path,
+    dataset: &Dataset,
+    normalized: Option<&Expression>,
+) -> Result<(), IoError> {
     let columns = obs_columns(path, dataset)?;
+    let scale = normalized.map(|e| scale_json(path, e)).transpose()?;
     atomic_h5(path, |ctx, root| {
-        write_counts_x(ctx, root, dataset.counts())?;
         let layers = dict_group(ctx, root, "layers")?;
+        match normalized {
+            None => write_counts_matrix(ctx, root, "X", "X", dataset.counts())?,
+            Some(expression) => {
+                write_values_x(ctx, root, expression)?;
+                write_counts_matrix(ctx, &layers, "counts", "layers/counts", dataset.counts())?;
+            }
+        }
         if let Some(measured) = dataset.measured().filter(|m| !m.is_complete()) {
             let mask =
                 Array2::from_shape_fn(dataset.counts().dim(), |(i, j)| measured.is_measured(i, j));
@@ -61,6 +98,9 @@ pub fn write_h5ad(path: &Path, dataset: &Dataset) -> Result<(), IoError> {
         if let Some(version) = dataset.model_version() {
             write_scalar_string(ctx, &uns, "uns", "synthbio_model_version", version)?;
         }
+        if let Some(scale) = &scale {
+            write_scalar_string(ctx, &uns, "uns", "synthbio_scale", scale)?;
+        }
         empty_dicts(ctx, root, &["obsp", "varm", "varp"])
     })
 }
@@ -74,24 +114,33 @@ pub fn write_h5ad_expression(
     sample_ids: &[String],
 ) -> Result<(), IoError> {
     crate::write::check_expression_shape(path, expression, gene_ids, sample_ids)?;
-    let file = path.display().to_string();
-    let scale = serde_json::to_string(&expression.scale).map_err(|source| IoError::Json {
-        file: file.clone(),
-        source,
-    })?;
+    let scale = scale_json(path, expression)?;
     atomic_h5(path, |ctx, root| {
-        let ds = root
-            .new_dataset_builder()
-            .with_data(expression.values.view())
-            .create("X")
-            .map_err(ctx.err("X"))?;
-        set_encoding(ctx, &ds, "X", "array", "0.2.0")?;
+        write_values_x(ctx, root, expression)?;
         write_frame(ctx, root, "obs", sample_ids, &[])?;
         write_frame(ctx, root, "var", gene_ids, &[])?;
         let uns = dict_group(ctx, root, "uns")?;
         write_scalar_string(ctx, &uns, "uns", "synthbio_scale", &scale)?;
         empty_dicts(ctx, root, &["layers", "obsm", "obsp", "varm", "varp"])
     })
+}
+
+/// The scale of normalized values as JSON, for `uns["synthbio_scale"]`.
+fn scale_json(path: &Path, expression: &Expression) -> Result<String, IoError> {
+    serde_json::to_string(&expression.scale).map_err(|source| IoError::Json {
+        file: path.display().to_string(),
+        source,
+    })
+}
+
+/// Writes normalized values as a dense float64 `X`.
+fn write_values_x(ctx: Ctx<'_>, root: &Group, expression: &Expression) -> Result<(), H5adError> {
+    let ds = root
+        .new_dataset_builder()
+        .with_data(expression.values.view())
+        .create("X")
+        .map_err(ctx.err("X"))?;
+    set_encoding(ctx, &ds, "X", "array", "0.2.0")
 }
 
 /// The `obs` columns of a dataset: metadata, classifier probabilities, input index.
@@ -140,10 +189,13 @@ fn obs_columns<'a>(
     Ok(columns)
 }
 
-/// Writes counts as `X`: CSR when sparse enough, else dense; int32 unless a count needs int64.
-fn write_counts_x(
+/// Writes counts as the matrix `name` of `parent` (`element`: its path, for errors):
+/// CSR when sparse enough, else dense; int32 unless a count needs int64.
+fn write_counts_matrix(
     ctx: Ctx<'_>,
-    root: &Group,
+    parent: &Group,
+    name: &str,
+    element: &str,
     counts: ArrayView2<'_, u32>,
 ) -> Result<(), H5adError> {
     let (n, g) = counts.dim();
@@ -151,17 +203,19 @@ fn write_counts_x(
     let wide = counts.iter().any(|&v| v > i32::MAX as u32);
     if 2 * nnz >= n * g {
         let ds = if wide {
-            root.new_dataset_builder()
+            parent
+                .new_dataset_builder()
                 .with_data(counts.mapv(i64::from).view())
-                .create("X")
+                .create(name)
         } else {
             // Checked above: every count fits in i32.
-            root.new_dataset_builder()
+            parent
+                .new_dataset_builder()
                 .with_data(counts.mapv(|v| v as i32).view())
-                .create("X")
+                .create(name)
         }
-        .map_err(ctx.err("X"))?;
-        return set_encoding(ctx, &ds, "X", "array", "0.2.0");
+        .map_err(ctx.err(element))?;
+        return set_encoding(ctx, &ds, element, "array", "0.2.0");
     }
     let mut data_wide: Vec<i64> = Vec::new();
     let mut data: Vec<i32> = Vec::new();
@@ -181,18 +235,18 @@ fn write_counts_x(
         }
         indptr.push(indices.len() as i64);
     }
-    let x = root.create_group("X").map_err(ctx.err("X"))?;
-    set_encoding(ctx, &x, "X", "csr_matrix", "0.1.0")?;
+    let x = parent.create_group(name).map_err(ctx.err(element))?;
+    set_encoding(ctx, &x, element, "csr_matrix", "0.1.0")?;
     x.new_attr_builder()
         .with_data(&[n as i64, g as i64])
         .create("shape")
-        .map_err(ctx.err("attribute \"shape\" of X"))?;
+        .map_err(ctx.err(&format!("attribute \"shape\" of {element}")))?;
     if wide {
         x.new_dataset_builder().with_data(&data_wide).create("data")
     } else {
         x.new_dataset_builder().with_data(&data).create("data")
     }
-    .map_err(ctx.err("X/data"))?;
+    .map_err(ctx.err(&format!("{element}/data")))?;
     // int32 indices as scipy makes them, unless the sizes need int64.
     let small = i32::try_from(nnz).is_ok() && i32::try_from(g).is_ok();
     if small {
@@ -200,20 +254,20 @@ fn write_counts_x(
         x.new_dataset_builder()
             .with_data(&to32(&indices))
             .create("indices")
-            .map_err(ctx.err("X/indices"))?;
+            .map_err(ctx.err(&format!("{element}/indices")))?;
         x.new_dataset_builder()
             .with_data(&to32(&indptr))
             .create("indptr")
-            .map_err(ctx.err("X/indptr"))?;
+            .map_err(ctx.err(&format!("{element}/indptr")))?;
     } else {
         x.new_dataset_builder()
             .with_data(&indices)
             .create("indices")
-            .map_err(ctx.err("X/indices"))?;
+            .map_err(ctx.err(&format!("{element}/indices")))?;
         x.new_dataset_builder()
             .with_data(&indptr)
             .create("indptr")
-            .map_err(ctx.err("X/indptr"))?;
+            .map_err(ctx.err(&format!("{element}/indptr")))?;
     }
     Ok(())
 }

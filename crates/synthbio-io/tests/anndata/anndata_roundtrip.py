@@ -7,21 +7,28 @@ Two modes:
       raw.X, categorical/string/numeric/bool/nullable obs columns, symbols as the var index)
       and golden.json (what each file holds, as anndata reads it) into DIR (default: this
       folder). The Rust tests (tests/io/h5ad.rs) read them and compare with golden.json.
+      Also writes the command-line fixtures (crates/synthbio-cli/tests/cli/h5ad_input.rs):
+      geuvadis_slice.h5ad (the 12-sample GEUVADIS slice of synthbio-qc's tests, its 2,000
+      most counted genes and the Y markers: dense int32 counts, gzip-compressed; the
+      claimed sex, four labels swapped, in obs) and row_numbers.h5ad (no var_names set: anndata's 0, 1,
+      2... index; a var["probe"] column of made-up ids).
 
   python anndata_roundtrip.py check DIR
-      reads every .h5ad file synthbio-io wrote into DIR with anndata.read_h5ad and checks it
+      reads every .h5ad file synthbio-io (or the synthbio command) wrote into DIR with anndata.read_h5ad and checks it
       against the .expected.json the Rust test wrote beside it (counts, ids, obs columns,
       obsm latents, layers), exactly for integers, booleans and strings, to 1e-12 for floats; then opens each
       with scanpy.read_h5ad and runs calculate_qc_metrics (total counts per cell must be
       the written rows' sums) and normalize_total + log1p on the counts files.
 
   python anndata_roundtrip.py ci
-      after `cargo test -p synthbio-io` (whose h5ad tests write the files into
-      target/tmp/h5ad-roundtrip): makes its own venv (target/anndata-venv) from PyPI when
+      after `cargo test -p synthbio-io` and `cargo test -p synthbio-cli` (whose h5ad tests
+      write the files into target/tmp/h5ad-roundtrip): makes its own venv (target/anndata-venv) from PyPI when
       missing and checks them. .ci/run runs this.
 
 The counts are the first 10 genes of the airway slice in ../data (Bioconductor `airway`,
-see ../data/SOURCE.md); symbols from data/annotation/ensembl_symbol_chrom.tsv.gz.
+see ../data/SOURCE.md) and, for geuvadis_slice.h5ad, the GEUVADIS slice in
+crates/synthbio-qc/tests/data (see its SOURCE.md); symbols from
+data/annotation/ensembl_symbol_chrom.tsv.gz.
 """
 import json
 import math
@@ -55,9 +62,50 @@ def airway():
     counts = pd.read_csv(HERE.parent / "data" / "airway_50genes.tsv.gz", sep="\t", index_col=0)
     counts = counts.iloc[:10]
     samples = pd.read_csv(HERE.parent / "data" / "airway_samples.tsv.gz", sep="\t", index_col=0, dtype=str)
+    return counts.T, samples.loc[counts.columns], symbol_table().loc[counts.index].tolist()
+
+
+# geuvadis_slice.h5ad keeps this many of the slice's genes (the most counted), so that
+# the fixture stays small (var names are stored uncompressed) while library sizes stay close.
+TOP_GENES = 2000
+# RPS4Y1, DDX3Y, KDM5D, UTY, EIF1AY, USP9Y, ZFY, NLGN4Y, TXLNGY.
+Y_MARKERS = [
+    "ENSG00000129824", "ENSG00000067048", "ENSG00000012817", "ENSG00000183878", "ENSG00000198692",
+    "ENSG00000114374", "ENSG00000067646", "ENSG00000165246", "ENSG00000131002",
+]
+
+
+def symbol_table():
+    import pandas as pd
+
     symbols = pd.read_csv(REPO / "data" / "annotation" / "ensembl_symbol_chrom.tsv.gz", sep="\t", dtype=str)
-    symbols = symbols.drop_duplicates("ensembl_id").set_index("ensembl_id")["symbol"]
-    return counts.T, samples.loc[counts.columns], symbols.loc[counts.index].tolist()
+    return symbols.drop_duplicates("ensembl_id").set_index("ensembl_id")["symbol"]
+
+
+def write_cli_fixtures(out: Path):
+    import anndata as ad
+    import numpy as np
+    import pandas as pd
+
+    qc_data = REPO / "crates" / "synthbio-qc" / "tests" / "data"
+    counts = pd.read_csv(qc_data / "geuvadis_slice_counts.tsv.gz", sep="\t", index_col=0)
+    claimed = pd.read_csv(qc_data / "geuvadis_slice_claimed.tsv", sep="\t", index_col=0, dtype=str)
+    # The most counted genes and the Y markers of synthbio-qc (src/markers.rs), in table order.
+    top = set(counts.sum(axis=1).nlargest(TOP_GENES).index) | (set(Y_MARKERS) & set(counts.index))
+    kept = counts.loc[[g for g in counts.index if g in top]]
+    share = kept.sum().sum() / counts.sum().sum()
+    counts = kept
+    obs = pd.DataFrame({"sex": pd.Categorical(claimed.loc[counts.columns, "sex"].tolist())}, index=pd.Index(counts.columns.tolist()))
+    var = pd.DataFrame(index=pd.Index(counts.index.tolist(), name="gene_id"))
+    adata = ad.AnnData(X=counts.values.T.astype(np.int32), obs=obs, var=var)
+    adata.write_h5ad(out / "geuvadis_slice.h5ad", compression="gzip")
+
+    airway_counts, _, _ = airway()
+    x = airway_counts.values.astype(np.int64)
+    numbered = ad.AnnData(X=x, var=pd.DataFrame({"probe": [f"probe_{j + 1}" for j in range(x.shape[1])]}))
+    numbered.obs_names = airway_counts.index.tolist()
+    numbered.write_h5ad(out / "row_numbers.h5ad")
+    print(f"wrote geuvadis_slice.h5ad ({adata.n_obs} x {adata.n_vars}, {share:.1%} of the counts) and row_numbers.h5ad to {out}")
 
 
 def write_fixtures(out: Path):
@@ -146,6 +194,13 @@ def close(a, b):
     )
 
 
+def dense(matrix):
+    import numpy as np
+    import scipy.sparse as sp
+
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
 def check(folder: Path):
     import anndata as ad
     import numpy as np
@@ -164,7 +219,7 @@ def check(folder: Path):
             fail(f"obs_names {adata.obs_names.tolist()} != {expected['sample_ids']}")
         if adata.var_names.tolist() != expected["gene_ids"]:
             fail(f"var_names {adata.var_names.tolist()} != {expected['gene_ids']}")
-        x = adata.X.toarray() if sp.issparse(adata.X) else np.asarray(adata.X)
+        x = dense(adata.X)
         if expected["x_kind"] == "counts":
             if not np.issubdtype(x.dtype, np.integer) or x.tolist() != expected["x"]:
                 fail(f"X ({x.dtype}) differs from the counts written")
@@ -194,7 +249,7 @@ def check(folder: Path):
         for name, rows in expected.get("layers", {}).items():
             if name not in adata.layers:
                 fail(f"layers[{name}] missing")
-            elif np.asarray(adata.layers[name]).tolist() != rows:
+            elif dense(adata.layers[name]).tolist() != rows:
                 fail(f"layers[{name}] differs")
         if set(adata.layers) != set(expected.get("layers", {})):
             fail(f"layers {sorted(adata.layers)} != {sorted(expected.get('layers', {}))}")
@@ -226,7 +281,9 @@ def ci():
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode == "fixtures":
-        write_fixtures(Path(sys.argv[2]) if len(sys.argv) > 2 else HERE)
+        folder = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE
+        write_fixtures(folder)
+        write_cli_fixtures(folder)
     elif mode == "check" and len(sys.argv) == 3:
         check(Path(sys.argv[2]))
     elif mode == "ci":

@@ -11,8 +11,9 @@ use synthbio_core::{
     ClassProbabilities, Dataset, Expression, Latents, Measured, MetadataTable, Scale,
 };
 use synthbio_io::{
-    read_counts, read_h5ad, write_counts, write_expression, write_h5ad, write_table, CountsMatrix,
-    CountsOptions, GeneIdColumn, H5adOptions, IoError, OutputFormat, SourceFormat,
+    read_counts, read_h5ad, write_counts, write_expression, write_h5ad, write_normalized,
+    write_table, CountsMatrix, CountsOptions, GeneIdColumn, H5adOptions, IoError, OutputFormat,
+    SourceFormat,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -502,4 +503,125 @@ fn a_file_without_var_is_refused_naming_the_table() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn gene_id_column_names_parse() {
+    for (text, want) in [
+        ("auto", GeneIdColumn::Auto),
+        ("index", GeneIdColumn::Index),
+        ("var_names", GeneIdColumn::Index),
+        ("gene_ids", GeneIdColumn::Column("gene_ids".into())),
+    ] {
+        assert_eq!(text.parse::<GeneIdColumn>().unwrap(), want, "{text}");
+    }
+}
+
+/// anndata's default var index (no var_names set) holds row numbers, not gene ids:
+/// refused naming --gene-id-column and the columns there are; a named column is read.
+#[test]
+fn a_var_index_of_row_numbers_is_refused_naming_the_columns() {
+    for options in [
+        H5adOptions::default(),
+        H5adOptions::default().with_gene_ids(GeneIdColumn::Index),
+    ] {
+        let err = read("row_numbers", &options).unwrap_err().to_string();
+        assert!(
+            err.contains("the var index holds row numbers (0, 1, 2...), not gene ids")
+                && err.contains("--gene-id-column (its columns: probe)"),
+            "{err}"
+        );
+    }
+    let data = read(
+        "row_numbers",
+        &H5adOptions::default().with_gene_ids(GeneIdColumn::Column("probe".into())),
+    )
+    .unwrap();
+    assert_eq!(data.gene_ids()[..2], ["probe_1", "probe_2"]);
+    assert_eq!(
+        data.counts(),
+        matrix(&golden()["dense_int"]["counts"]),
+        "the same airway counts"
+    );
+}
+
+/// Normalized values go to X, the counts to layers["counts"] (read back from there by
+/// default), the metadata to obs; exported for anndata's check.
+#[test]
+fn normalized_datasets_keep_their_counts_and_metadata() {
+    let data = predicted(array![[1, 5, 2], [4, 0, 9], [12, 8, 6], [0, 1, 1]]);
+    let values = data.counts().mapv(|c| f64::from(c).ln_1p() / 3.0);
+    let expression = Expression {
+        values: values.clone(),
+        scale: Scale::Log2CpmPlusOne,
+    };
+    let path = export_dir().join("normalized_counts_layer.h5ad");
+    assert_eq!(
+        write_normalized(&path, &data, &expression).unwrap(),
+        OutputFormat::H5ad
+    );
+    let mut expected = expected_json(&data, false);
+    expected["x_kind"] = json!("values");
+    expected["x"] = json!(values
+        .rows()
+        .into_iter()
+        .map(|r| r.to_vec())
+        .collect::<Vec<_>>());
+    expected["layers"] = json!({ "counts": data.counts().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>() });
+    std::fs::write(
+        export_dir().join("normalized_counts_layer.expected.json"),
+        serde_json::to_string_pretty(&expected).unwrap(),
+    )
+    .unwrap();
+    let (back, detected) = read_h5ad(&path, &H5adOptions::default()).unwrap();
+    assert_eq!(back.counts(), data.counts());
+    assert_eq!(back.metadata().column("sex"), data.metadata().column("sex"));
+    assert!(detected
+        .source
+        .unwrap()
+        .starts_with("counts from layers[\"counts\"] (detected)"),);
+    // X holds the values, not counts.
+    let err = read_h5ad(&path, &H5adOptions::default().with_matrix(CountsMatrix::X))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("X holds 0.23104906018664842 for cell cell_0"),
+        "{err}"
+    );
+    // Other formats hold the values alone; a shape mismatch writes nothing.
+    let dir = Dir::new();
+    let tsv = dir.path("n.tsv");
+    assert!(matches!(
+        write_normalized(&tsv, &data, &expression).unwrap(),
+        OutputFormat::Text { .. }
+    ));
+    assert!(std::fs::read_to_string(&tsv)
+        .unwrap()
+        .starts_with("gene_id\tcell_0\tcell_1\tcell_2\tcell_3\n"));
+    let short = Expression {
+        values: Array2::zeros((4, 2)),
+        scale: Scale::Log2CpmPlusOne,
+    };
+    let err = write_normalized(&dir.path("bad.h5ad"), &data, &short).unwrap_err();
+    assert!(matches!(err, IoError::Shape { .. }), "{err}");
+    assert!(!dir.path("bad.h5ad").exists());
+}
+
+/// A metadata prediction carries no expression: written with a cells x 0 `X`, its obs,
+/// and obsm latents (what `synthbio predict` of a `_predict-metadata` model holds).
+#[test]
+fn a_dataset_without_genes_is_written() {
+    let data = predicted(Array2::zeros((3, 0)));
+    let path = export_dir().join("no_genes.h5ad");
+    write_h5ad(&path, &data).unwrap();
+    let mut expected = expected_json(&data, false);
+    expected["x_sparse"] = Value::Null;
+    std::fs::write(
+        export_dir().join("no_genes.expected.json"),
+        serde_json::to_string_pretty(&expected).unwrap(),
+    )
+    .unwrap();
+    let (back, _) = read_h5ad(&path, &H5adOptions::default()).unwrap();
+    assert_eq!((back.n_samples(), back.n_genes()), (3, 0));
+    assert_eq!(back.metadata().column("sex"), data.metadata().column("sex"));
 }

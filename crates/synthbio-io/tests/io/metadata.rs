@@ -70,6 +70,20 @@ fn rows_are_matched_by_id_not_position_and_extras_reported() {
     );
     // The counts are untouched.
     assert_eq!(d.counts(), array![[0, 1], [2, 3], [4, 5]]);
+    // Attached again, the columns replace those the dataset now has, and say so.
+    let again = dir.text(
+        "again.csv",
+        "sample_id,batch,lane\nS1,7,1\nS2,8,2\nS3,9,3\n",
+    );
+    let report = attach_metadata(&mut d, &read_metadata(&again).unwrap()).unwrap();
+    assert_eq!(report.replaced, ["batch"]);
+    assert!(
+        report
+            .to_string()
+            .ends_with("to 3 samples; its column(s) batch replace the input's own"),
+        "{report}"
+    );
+    assert_eq!(d.metadata().get(2, "batch"), Some("9"));
 }
 
 #[test]
