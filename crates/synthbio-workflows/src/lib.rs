@@ -35,6 +35,6 @@ pub use encode::align_to_model;
 pub use error::WorkflowError;
 pub use label_qc::{LabelQcResult, LabelQcStudy, Suspect};
 pub use perturbation::{
-    donor_pairs, DeAgreement, HeldOutPair, MeanFoldChanges, MeanMetrics, PerturbationStudy,
-    PerturbationStudyResult, Scored, UnitResult,
+    donor_pairs, lower_is_better, DeAgreement, HeldOutPair, MeanFoldChanges, MeanMetrics,
+    MetricSet, PerturbationStudy, PerturbationStudyResult, Scored, UnitResult, METRICS, PREDICTORS,
 };

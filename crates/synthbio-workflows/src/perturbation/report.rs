@@ -12,7 +12,11 @@ impl PerturbationStudyResult {
     /// The report sections: design, benchmark, DE of the generated replicates,
     /// DE of the real samples and the agreement of the two.
     pub fn sections(&self) -> Vec<ReportSection> {
-        let mut sections = vec![self.design_section(), self.benchmark_section()];
+        let mut sections = vec![
+            self.design_section(),
+            self.benchmark_section(),
+            self.metric_set.section(),
+        ];
         sections.push(self.de_section(&self.generated_de));
         if let Some(observed) = &self.observed_de {
             sections.push(self.de_section(observed));
@@ -32,9 +36,11 @@ impl PerturbationStudyResult {
         let model = self.mean_metrics(Scored::Model);
         let mean = self.mean_metrics(Scored::MeanEffect);
         let none = self.mean_metrics(Scored::NoChange);
+        let w = |p: &str| fmt(self.metric_set.mean(p, "weighted_r2_delta").0);
         let intro = vec![format!(
-            "Across {} held-out donors the model's predicted fold changes reach Pearson r {} (mean effect {}) and MSE {} (no change {}, mean effect {}).",
-            self.units.len(), fmt(model.pearson), fmt(mean.pearson), fmt(model.mse), fmt(none.mse), fmt(mean.mse)
+            "Across {} held-out donors the model's predicted fold changes reach Pearson r {} (mean effect {}) and MSE {} (no change {}, mean effect {}); weighted delta R^2 {} (mean training effect {}, other donors {}).",
+            self.units.len(), fmt(model.pearson), fmt(mean.pearson), fmt(model.mse), fmt(none.mse), fmt(mean.mse),
+            w("model"), w("mean_training_effect"), w("other_donors")
         )];
         write_sections(
             dir,
@@ -57,6 +63,14 @@ impl PerturbationStudyResult {
             top_n: 20,
         };
         let mut section = report.section();
+        section.paragraphs.insert(
+            1,
+            if self.paired {
+                "Paired design ~ donor + condition (limma-trend on edgeR log CPM, every expressed gene tested): the donor effect is blocked out.".into()
+            } else {
+                "Two-group comparison (a paired design needs two donors or more and the moderated t).".into()
+            },
+        );
         section
             .tables
             .push(("Volcano table (all tested genes)".into(), report.table()));

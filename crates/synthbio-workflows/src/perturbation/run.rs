@@ -1,5 +1,5 @@
 //! Running a study: the queries for each held-out pair, then DE of the
-//! generated replicates and of the real samples.
+//! generated replicates and of the real samples (paired when donors are known).
 
 use super::score::{agreement, PerturbationStudyResult, UnitPrediction};
 use super::{HeldOutPair, PerturbationStudy};
@@ -8,7 +8,7 @@ use ndarray::{Array2, Axis};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use synthbio_core::{check_same_gene_order, Dataset, Predictor, Query, SamplingStrategy};
-use synthbio_de::{de_groups, log2_fold_change, DeResult, Groups};
+use synthbio_de::{de_groups, de_paired, log2_fold_change, DeResult, DeTest, Groups, Transform};
 use synthbio_normalize::{cpm, Method, NormalizeParams};
 
 /// The replicates generated for one held-out unit.
@@ -22,8 +22,10 @@ impl PerturbationStudy {
     /// gene order): for each held-out pair, reference conditioning on its
     /// reference with `predictor_for(pair)` (an engine that never saw the
     /// donor, or the hosted service), fold changes against the observed
-    /// sample, the benchmark against the baselines, then DE on the generated
-    /// replicates.
+    /// sample, the benchmark against the baselines and the synthbio-benchmark
+    /// metric set, then DE of the generated replicates and of the real samples:
+    /// paired (`~ donor + condition`) with two donors or more and the moderated
+    /// t, else the two-group test.
     pub fn run<F>(
         &self,
         data: &Dataset,
@@ -45,35 +47,36 @@ impl PerturbationStudy {
                 data: replicates,
             });
         }
-        let units = self.score(predictions)?;
-        let generated = stack_generated(data.gene_ids(), &generated)?;
-        let real_rows: Vec<usize> = pairs
+        let expressed = self.expressed_of(data, pairs)?;
+        let cols: Vec<usize> = expressed
             .iter()
-            .flat_map(|p| [&p.reference, &p.observed])
-            .map(|id| data.sample_position(id))
+            .map(|g| data.gene_position(g))
             .collect::<Result<_, _>>()?;
-        let expressed = expressed_genes(data, &real_rows)?;
+        let paired = self.test == DeTest::Moderated && pairs.len() >= 2;
+        let generated = stack_generated(data.gene_ids(), &generated)?;
         let generated_de = self.de(
             &generated.select_genes(&expressed)?,
             rows_where(&generated, "perturbed"),
             rows_where(&generated, "control"),
-            "perturbed (generated)",
-            "control (generated)",
+            ("perturbed (generated)", "control (generated)"),
+            paired,
         )?;
         let observed_de = if pairs.len() >= 2 {
-            let real = data.select_genes(&expressed)?;
-            let rows = |pick: fn(&HeldOutPair) -> &String| -> Result<Vec<usize>, WorkflowError> {
-                pairs
-                    .iter()
-                    .map(|p| Ok(real.sample_position(pick(p))?))
-                    .collect()
-            };
+            let rows: Vec<usize> = pairs
+                .iter()
+                .map(|p| data.sample_position(&p.observed))
+                .chain(pairs.iter().map(|p| data.sample_position(&p.reference)))
+                .collect::<Result<_, _>>()?;
+            let mut real = data.select_samples(&rows).select_genes(&expressed)?;
+            let units = pairs.iter().chain(pairs).map(|p| Some(p.unit.clone()));
+            real.metadata_mut().set_column("unit", units.collect())?;
+            let n = pairs.len();
             Some(self.de(
                 &real,
-                rows(|p| &p.observed)?,
-                rows(|p| &p.reference)?,
-                "perturbed (observed)",
-                "reference (observed)",
+                (0..n).collect(),
+                (n..2 * n).collect(),
+                ("perturbed (observed)", "reference (observed)"),
+                paired,
             )?)
         } else {
             None
@@ -81,6 +84,9 @@ impl PerturbationStudy {
         let agreement = observed_de
             .as_ref()
             .map(|obs| agreement(&generated_de, obs, self.alpha));
+        let metric_set =
+            self.metric_set(data, &predictions, &expressed, &cols, observed_de.as_ref())?;
+        let units = self.score(predictions)?;
         Ok(PerturbationStudyResult {
             study: self.clone(),
             gene_ids: data.gene_ids().to_vec(),
@@ -89,6 +95,8 @@ impl PerturbationStudy {
             generated,
             generated_de,
             observed_de,
+            paired,
+            metric_set,
             agreement,
         })
     }
@@ -124,17 +132,21 @@ impl PerturbationStudy {
             backend: predictor.describe(),
             predicted: log2_fold_change(predicted.sample_counts(0), data.sample_counts(r))?,
             observed: log2_fold_change(data.sample_counts(o), data.sample_counts(r))?,
+            predicted_counts: predicted.sample_counts(0).to_owned(),
         };
         Ok((prediction, generated))
     }
 
+    /// Case over control: the paired design `~ unit + group` (limma-trend on log CPM,
+    /// metadata column `unit`, every gene of `data` tested) when `paired`, else the
+    /// study's two-group test.
     fn de(
         &self,
         data: &Dataset,
         case: Vec<usize>,
         control: Vec<usize>,
-        case_label: &str,
-        control_label: &str,
+        (case_label, control_label): (&str, &str),
+        paired: bool,
     ) -> Result<DeResult, WorkflowError> {
         let groups = Groups {
             case_label: case_label.into(),
@@ -142,8 +154,26 @@ impl PerturbationStudy {
             control_label: control_label.into(),
             control,
         };
+        if paired {
+            let fit = de_paired(data, &groups, "unit", Transform::LogCpm, None)?;
+            return Ok(fit.to_de_result(&groups));
+        }
         let log_cpm = NormalizeParams::new(Method::LogCpm { prior_count: 2.0 });
         Ok(de_groups(data, &groups, self.test, &log_cpm)?)
+    }
+
+    /// The expressed genes of the real samples of `pairs`.
+    fn expressed_of(
+        &self,
+        data: &Dataset,
+        pairs: &[HeldOutPair],
+    ) -> Result<Vec<String>, WorkflowError> {
+        let real_rows: Vec<usize> = pairs
+            .iter()
+            .flat_map(|p| [&p.reference, &p.observed])
+            .map(|id| data.sample_position(id))
+            .collect::<Result<_, _>>()?;
+        expressed_genes(data, &real_rows)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Scoring a study: each donor's predicted fold changes against the observed
 //! ones and the baselines, and the agreement of generated and real DE calls.
 
+use super::metric_set::MetricSet;
 use super::{HeldOutPair, PerturbationStudy};
 use crate::WorkflowError;
 use std::collections::{HashMap, HashSet};
@@ -13,6 +14,8 @@ pub(crate) struct UnitPrediction {
     pub(crate) backend: String,
     pub(crate) predicted: Vec<f64>,
     pub(crate) observed: Vec<f64>,
+    /// The mean-estimation prediction's counts.
+    pub(crate) predicted_counts: ndarray::Array1<u32>,
 }
 
 /// What the study found for one held-out donor.
@@ -82,6 +85,11 @@ pub struct PerturbationStudyResult {
     /// Perturbed over reference, on the real samples (expressed genes), when
     /// there are two donors or more.
     pub observed_de: Option<DeResult>,
+    /// Whether both DE tests used the paired design `~ donor + condition`
+    /// (limma-trend; two donors or more and the moderated t) rather than two groups.
+    pub paired: bool,
+    /// The synthbio-benchmark metric set per donor, model beside the baselines.
+    pub metric_set: MetricSet,
     /// Agreement of the two DE calls, when both exist.
     pub agreement: Option<DeAgreement>,
 }

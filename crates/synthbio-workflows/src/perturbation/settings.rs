@@ -36,6 +36,10 @@ pub struct PerturbationStudy {
     pub test: DeTest,
     /// Seed of every query (default 42), so the study is reproducible bit for bit.
     pub seed: u64,
+    /// Metadata column naming each sample's donor (default `donor`): the paired DE
+    /// design blocks on the held-out units, and the `mean_training_effect` baseline
+    /// averages every perturbation of the data over the units of this column.
+    pub unit_column: String,
 }
 
 impl PerturbationStudy {
@@ -50,6 +54,7 @@ impl PerturbationStudy {
             alpha: 0.05,
             test: DeTest::Moderated,
             seed: 42,
+            unit_column: "donor".into(),
         }
     }
 
