@@ -6,6 +6,7 @@ use super::{backend, CliResult};
 use clap::Args;
 use std::path::PathBuf;
 use synthbio::core::{Analysis, LatentBlock, ModelId, Report};
+use synthbio::io::OutputFormat;
 use synthbio::normalize::{
     normalize_dataset, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams,
 };
@@ -29,7 +30,8 @@ pub struct NormalizeArgs {
     /// Multiply library sizes by TMM normalization factors (edgeR's calcNormFactors defaults).
     #[arg(long)]
     tmm: bool,
-    /// Output file: .tsv, .csv (optionally .gz) or .parquet.
+    /// Output file: .tsv, .csv (optionally .gz), .parquet, or .h5ad (AnnData: the
+    /// normalized values as X, the raw counts in layers["counts"], the metadata in obs).
     #[arg(long, short)]
     out: PathBuf,
 }
@@ -112,17 +114,17 @@ pub fn normalize(args: &NormalizeArgs) -> CliResult {
         format!("{e} (--prior-count goes with --method log-cpm, --target-sum with log1p)")
     })?;
     let normalized = normalize_dataset::<f64>(&data, &params)?;
-    let format = synthbio::io::write_expression(
-        &args.out,
-        &normalized.expression,
-        data.gene_ids(),
-        data.sample_ids(),
-    )?;
+    let format = synthbio::io::write_normalized(&args.out, &data, &normalized.expression)?;
     eprintln!(
-        "{} samples x {} genes normalized: {} written as {format:?}",
+        "{} samples x {} genes normalized: {} written{}",
         data.n_samples(),
         data.n_genes(),
-        args.out.display()
+        args.out.display(),
+        if format == OutputFormat::H5ad {
+            " (AnnData: normalized X, raw counts in layers[\"counts\"], metadata in obs)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

@@ -5,7 +5,7 @@ use super::CliResult;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use synthbio_benchmark::{
-    aggregate_tsv, baseline, evaluate, score, Evaluation, Expression, Options,
+    aggregate, aggregate_tsv, baseline, evaluate, score, Evaluation, Expression, Options,
 };
 
 /// Arguments of `benchmark`.
@@ -31,7 +31,8 @@ pub struct BenchmarkArgs {
     #[arg(long, default_value_t = 2)]
     min_cells: usize,
     /// Per-perturbation table (TSV): one row per predictor and perturbation, cell-eval's
-    /// metrics then direction_nonzero and direction_sig. Writes beside it
+    /// metrics, then direction_nonzero and direction_sig, then wmse, r2_delta and
+    /// weighted_r2_delta (Mejia et al. 2025; with 2 perturbations or more). Writes beside it
     /// `<stem>.summary.tsv` (aggregates) and `<stem>.score.tsv` (cell-eval's score of
     /// the prediction against each baseline).
     #[arg(long, short)]
@@ -65,6 +66,7 @@ fn rows(name: &str, ev: &Evaluation, header: bool) -> String {
         .columns
         .iter()
         .chain(&ev.direction.columns)
+        .chain(&ev.weighted.columns)
         .collect();
     let mut s = String::new();
     if header {
@@ -106,7 +108,10 @@ pub fn benchmark(args: &BenchmarkArgs) -> CliResult {
     let mut summary = String::new();
     let mut scores = String::from("baseline\tmetric\tfrom_baseline\tnote\n");
     let agg_rows = |name: &str, ev: &Evaluation| -> String {
-        aggregate_tsv(&ev.summary)
+        let mut all = ev.summary.clone();
+        all.extend(aggregate(&ev.direction));
+        all.extend(aggregate(&ev.weighted));
+        aggregate_tsv(&all)
             .lines()
             .skip(1)
             .map(|l| format!("{name}\t{l}\n"))
@@ -149,7 +154,7 @@ pub fn benchmark(args: &BenchmarkArgs) -> CliResult {
             }
         }
     }
-    for note in &model.results.notes {
+    for note in model.results.notes.iter().chain(&model.weighted.notes) {
         eprintln!("note: {note}");
     }
     std::fs::write(&args.out, table)?;

@@ -47,6 +47,10 @@ pub struct DeArgs {
     /// limma's voom: precision weights from the mean-variance trend.
     #[arg(long)]
     voom: bool,
+    /// limma's robust empirical Bayes (eBayes(robust = TRUE)): genes with outlying
+    /// variances get fewer prior degrees of freedom; with --trend, --voom or alone.
+    #[arg(long)]
+    robust: bool,
     /// Test every gene (default: edgeR's filterByExpr on the design first).
     #[arg(long)]
     all_genes: bool,
@@ -75,10 +79,11 @@ pub fn de(args: &DeArgs) -> CliResult {
         eprintln!("{note}");
     }
     if let Some(column) = &args.group_column {
-        if args.voom || args.trend || args.coef.is_some() || args.contrast.is_some() {
+        if args.voom || args.trend || args.robust || args.coef.is_some() || args.contrast.is_some()
+        {
             return Err(
-                "--voom, --trend, --coef and --contrast go with --design or \
-                        --design-matrix; --group-column runs the two-group design"
+                "--voom, --trend, --robust, --coef and --contrast go with --design or \
+                 --design-matrix; --group-column runs the two-group design"
                     .into(),
             );
         }
@@ -157,6 +162,7 @@ pub fn de(args: &DeArgs) -> CliResult {
             Transform::LogCpm
         },
         trend: args.trend,
+        robust: args.robust,
         filter,
     };
     let result = design_de(&data, &params)?;

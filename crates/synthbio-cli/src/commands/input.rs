@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use synthbio::core::{Dataset, ModelId};
 use synthbio::io::{
     attach_metadata, harmonise_gene_ids, read_counts, read_matrix_market, read_metadata,
-    AlignOptions, CountsOptions, HarmoniseOptions, Orientation,
+    AlignOptions, CountsMatrix, CountsOptions, Detected, GeneIdColumn, H5adOptions,
+    HarmoniseOptions, IoError, Orientation, SourceFormat,
 };
 use synthbio::Backend;
 
@@ -14,7 +15,9 @@ use synthbio::Backend;
 #[derive(Args)]
 pub struct InputArgs {
     /// Raw counts: a TSV/CSV table (gzipped or not; genes x samples or samples x genes,
-    /// detected and stated) or a Matrix Market file (.mtx/.mtx.gz, with --genes and --cells).
+    /// detected and stated), an AnnData .h5ad file (obs is the sample metadata), a 10x
+    /// folder (matrix.mtx.gz, features.tsv.gz, barcodes.tsv.gz) or a Matrix Market file
+    /// (.mtx/.mtx.gz, with --genes and --cells).
     pub counts: PathBuf,
     /// Sample metadata table (TSV/CSV, first column = sample ids matching the counts).
     #[arg(long, short)]
@@ -22,6 +25,15 @@ pub struct InputArgs {
     /// Override the detected layout of a counts table.
     #[arg(long, value_enum)]
     pub layout: Option<Orientation>,
+    /// .h5ad input: the matrix holding the raw counts: X, raw.X or a layer name such as
+    /// counts (default: layers["counts"], else raw.X, else X if it holds counts).
+    #[arg(long, value_name = "MATRIX")]
+    pub layer: Option<CountsMatrix>,
+    /// .h5ad input: the var column holding the gene ids, or `index` for var_names
+    /// (default: var_names, unless they hold no Ensembl ids and a column such as
+    /// gene_ids does).
+    #[arg(long, value_name = "COLUMN")]
+    pub gene_id_column: Option<GeneIdColumn>,
     /// Gene id file of a Matrix Market input (10x features.tsv or a table with gene_id).
     #[arg(long)]
     pub genes: Option<PathBuf>,
@@ -113,7 +125,7 @@ impl InputArgs {
         &self,
         universe: Option<&[String]>,
     ) -> Result<Dataset, Box<dyn std::error::Error>> {
-        let data = self.read()?;
+        let (data, detected) = self.read()?;
         let mut options = HarmoniseOptions::default();
         if self.refuse_duplicate_genes {
             options = options.refusing_duplicates();
@@ -121,7 +133,19 @@ impl InputArgs {
         if let Some(genes) = universe {
             options = options.within(genes);
         }
-        let (mut data, report) = harmonise_gene_ids(&data, &options)?;
+        let (mut data, report) =
+            harmonise_gene_ids(&data, &options).map_err(|e| match (&e, detected.format) {
+                (IoError::NoGenesMapped { n, examples }, SourceFormat::AnnData) => format!(
+                    "{}: none of the {n} gene ids (such as {}) is an Ensembl gene id, a human \
+                     gene symbol or an Entrez id ({}); name the var column that holds gene \
+                     ids with --gene-id-column, or use --gene-id-column index",
+                    self.counts.display(),
+                    examples.join(", "),
+                    detected.source.as_deref().unwrap_or("read from var")
+                )
+                .into(),
+                _ => Box::<dyn std::error::Error>::from(e),
+            })?;
         if report.changed() {
             eprintln!("{report}");
         }
@@ -153,10 +177,28 @@ impl InputArgs {
         Ok(data)
     }
 
-    /// Reads the counts as they are, saying on stderr what was detected.
-    fn read(&self) -> Result<Dataset, Box<dyn std::error::Error>> {
+    /// Reads the counts as they are, saying on stderr what was detected; --layer and
+    /// --gene-id-column are refused for inputs other than AnnData, --layout for inputs
+    /// other than text tables.
+    fn read(&self) -> Result<(Dataset, Detected), Box<dyn std::error::Error>> {
         let name = self.counts.to_string_lossy();
+        let h5ad_flags = match (&self.layer, &self.gene_id_column) {
+            (Some(_), _) => Some("--layer"),
+            (None, Some(_)) => Some("--gene-id-column"),
+            (None, None) => None,
+        };
+        let not_h5ad = |what: &str| {
+            h5ad_flags.map(|flag| {
+                format!(
+                    "{flag} chooses what to read from an AnnData .h5ad file, but {name} is \
+                     {what}; drop {flag}"
+                )
+            })
+        };
         let (data, detected) = if name.ends_with(".mtx") || name.ends_with(".mtx.gz") {
+            if let Some(e) = not_h5ad("a Matrix Market file") {
+                return Err(e.into());
+            }
             let (Some(genes), Some(cells)) = (&self.genes, &self.cells) else {
                 return Err(format!(
                     "{name} is a Matrix Market file: give its gene and cell id files with --genes and --cells"
@@ -172,9 +214,34 @@ impl InputArgs {
             if let Some(layout) = self.layout {
                 options = options.with_orientation(layout);
             }
-            read_counts(&self.counts, &options)?
+            let mut h5ad = H5adOptions::default();
+            if let Some(layer) = &self.layer {
+                h5ad = h5ad.with_matrix(layer.clone());
+            }
+            if let Some(column) = &self.gene_id_column {
+                h5ad = h5ad.with_gene_ids(column.clone());
+            }
+            read_counts(&self.counts, &options.with_h5ad(h5ad))?
         };
+        let kind = match detected.format {
+            SourceFormat::AnnData => "an AnnData file",
+            SourceFormat::MatrixMarket => "a 10x folder",
+            _ => "a counts table",
+        };
+        if let Some(e) = (detected.format != SourceFormat::AnnData)
+            .then(|| not_h5ad(kind))
+            .flatten()
+        {
+            return Err(e.into());
+        }
+        if self.layout.is_some() && !matches!(detected.format, SourceFormat::Delimited(_)) {
+            return Err(format!(
+                "--layout states how a counts table lies, but {name} is {kind}, whose layout \
+                 is fixed (cells x genes); drop --layout"
+            )
+            .into());
+        }
         eprintln!("read {name}: {detected}");
-        Ok(data)
+        Ok((data, detected))
     }
 }

@@ -20,12 +20,17 @@ pub enum Format {
     Tsv,
     /// Apache Parquet (`.parquet`).
     Parquet,
+    /// One AnnData file (`result.h5ad`) holding counts, metadata, classifier
+    /// probabilities and latents, as scanpy opens it; provenance and fields without
+    /// a place in AnnData are written beside it (`provenance.tsv`, `raw.json`).
+    H5ad,
 }
 
 impl Format {
+    /// The extension of the per-part tables (AnnData keeps its side tables as TSV).
     fn ext(self) -> &'static str {
         match self {
-            Format::Tsv => "tsv",
+            Format::Tsv | Format::H5ad => "tsv",
             Format::Parquet => "parquet",
         }
     }
@@ -127,6 +132,10 @@ pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
     if let Some(v) = args.validation {
         config = config.with_validation(v.into());
     }
+    if let Some(e) = &config.config_error {
+        // Before naming a backend: a bad configuration selects none.
+        return Err(format!("invalid client configuration: {e}").into());
+    }
     eprintln!("backend: {}", config.describe(Some(&model)));
     let config = config.with_progress(|p| match p {
         Progress::Warning { .. } | Progress::Submitted { .. } | Progress::Retrying { .. } => {
@@ -167,6 +176,10 @@ pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
         let out = out_dir(args)?;
         let v = client.wait_json(&handle)?;
         synthbio::io::write_json(&out.join("result.json"), &v)?;
+        eprintln!(
+            "the result as the server sent it: {}",
+            out.join("result.json").display()
+        );
         let bytes = serde_json::to_vec(&v)?;
         let genes = client.client().gene_order(&model);
         let p = synthbio::client::decode_json_result(
@@ -215,17 +228,24 @@ fn write_files(args: &PredictArgs, ds: &Dataset, p: Option<&Prediction>) -> CliR
     let out = out_dir(args)?;
     let ext = args.format.ext();
     let mut written = Vec::new();
+    if args.format == Format::H5ad {
+        synthbio::io::write_h5ad(&out.join("result.h5ad"), ds)?;
+        written.push("result.h5ad".to_string());
+    }
     let mut table = |name: &str, t: &Table| -> CliResult {
         let file = format!("{name}.{ext}");
         synthbio::io::write_table(&out.join(&file), t)?;
         written.push(file);
         Ok(())
     };
-    table("metadata", &synthbio::io::metadata_table(ds))?;
-    if !ds.classifier_probs().is_empty() {
+    let per_part = args.format != Format::H5ad;
+    if per_part {
+        table("metadata", &synthbio::io::metadata_table(ds))?;
+    }
+    if per_part && !ds.classifier_probs().is_empty() {
         table("classifier_probs", &classifier_long(ds))?;
     }
-    if let Some(l) = ds.latents() {
+    if let Some(l) = ds.latents().filter(|_| per_part) {
         for block in LatentBlock::ALL {
             let m = l.block(block);
             if m.ncols() > 0 {
@@ -239,7 +259,7 @@ fn write_files(args: &PredictArgs, ds: &Dataset, p: Option<&Prediction>) -> CliR
     if let Some(p) = p.filter(|p| p.provenance().is_some()) {
         table("provenance", &raw_table(ds, p))?;
     }
-    if ds.n_genes() > 0 {
+    if per_part && ds.n_genes() > 0 {
         let name = if p.is_some_and(|p| p.decoder_sample) {
             "decoder_sample"
         } else {

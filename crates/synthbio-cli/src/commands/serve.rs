@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// queries are answered 503 with Retry-After (default 10GiB).
     #[arg(long, value_parser = parse_bytes)]
     max_disk: Option<u64>,
+    /// The address clients reach this server at when it is behind TLS or a
+    /// reverse proxy (e.g. https://gem.example.org, or https://example.org/gem
+    /// for a proxy serving it under a path): download links start with it.
+    /// Default: http:// plus the Host header of the status request.
+    #[arg(long, value_name = "URL")]
+    public_base_url: Option<String>,
 }
 
 /// A size in bytes: a whole number with an optional unit (K, M, G, T, or
@@ -77,8 +83,9 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
-/// Serves until Ctrl-C, then shuts down gracefully.
-pub fn serve(args: &ServeArgs) -> CliResult {
+/// The server's configuration from the arguments (the API key read from its
+/// variable), checked.
+fn server_config(args: &ServeArgs, state_dir: PathBuf) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::default()
         .with_bind(args.bind)
         .with_max_total_samples(args.max_total_samples)
@@ -95,25 +102,37 @@ pub fn serve(args: &ServeArgs) -> CliResult {
     if let Some(bytes) = args.max_disk {
         config = config.with_max_disk_bytes(bytes);
     }
+    if let Some(url) = &args.public_base_url {
+        config = config.with_public_base_url(url.as_str());
+    }
+    config = config.with_state_dir(state_dir);
+    if let Some(var) = &args.api_key_env {
+        let key = std::env::var(var).map_err(|_| {
+            format!("--api-key-env {var}: that variable is not set; export it first")
+        })?;
+        config = config.with_api_key(ApiKey::new(key).map_err(|e| e.to_string())?);
+    }
+    config.validate().map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+/// Serves until Ctrl-C, then shuts down gracefully.
+pub fn serve(args: &ServeArgs) -> CliResult {
     let state_dir = match &args.state_dir {
         Some(dir) => dir.clone(),
         None => default_state_dir().ok_or(
             "this system names no cache directory for the server's state; choose one with --state-dir",
         )?,
     };
-    config = config.with_state_dir(state_dir.clone());
-    if let Some(var) = &args.api_key_env {
-        let key = std::env::var(var).map_err(|_| {
-            format!("--api-key-env {var}: that variable is not set; export it first")
-        })?;
-        config = config.with_api_key(ApiKey::new(key)?);
-    }
     // Checked before the engine loads, so a bad limit is one quick sentence.
-    config.validate()?;
+    let config = server_config(args, state_dir.clone())?;
     let engine = Arc::new(synthbio::engine::Engine::embedded()?);
     let runtime = tokio::runtime::Runtime::new()?;
     if let Some(warning) = exposure_warning(args.bind, config.api_key.is_some()) {
         eprintln!("warning: {warning}");
+    }
+    if let Some(url) = &config.public_base_url {
+        eprintln!("download links start with {}", url.trim_end_matches('/'));
     }
     eprintln!(
         "serving the local engine at http://{} (Ctrl-C to stop); state in {}, memory budget {} MiB, disk budget {} MiB",
@@ -130,7 +149,35 @@ pub fn serve(args: &ServeArgs) -> CliResult {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_bytes;
+    use super::{parse_bytes, server_config, ServeArgs};
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<synthbio::server::ServerConfig, String> {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        server_config(&cli.serve, std::env::temp_dir())
+    }
+
+    #[test]
+    fn public_base_url_reaches_the_server_config_checked() {
+        assert_eq!(config(&[]).unwrap().public_base_url, None);
+        let c = config(&["--public-base-url", "https://gem.example.org/"]).unwrap();
+        assert_eq!(
+            c.public_base_url.as_deref(),
+            Some("https://gem.example.org/")
+        );
+        let err = config(&["--public-base-url", "gem.example.org"]).unwrap_err();
+        assert!(
+            err.contains("public_base_url") && err.contains("\"gem.example.org\""),
+            "{err}"
+        );
+    }
 
     #[test]
     fn sizes_with_and_without_units() {

@@ -21,6 +21,10 @@ pub struct EvaluateArgs {
     /// The data folder (processed training data).
     #[arg(long, default_value = "data")]
     data: PathBuf,
+    /// Also write the table as TSV (model, task, target, metric, units,
+    /// engine, one column per baseline, caveat) for scripts.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Rebuilds the model files.
@@ -34,5 +38,10 @@ pub fn train(args: &TrainArgs) -> CliResult {
 pub fn evaluate(args: &EvaluateArgs) -> CliResult {
     let report = synthbio::engine::evaluate(&args.data)?;
     println!("{report}");
+    if let Some(out) = &args.out {
+        let tsv = report.to_tsv();
+        synthbio::core::fs::write_atomic(out, |w| w.write_all(tsv.as_bytes()), |e| e)?;
+        eprintln!("wrote {}", out.display());
+    }
     Ok(())
 }

@@ -116,6 +116,7 @@ fn perturbation_report(url: Option<&str>, a: &ReportPerturbationArgs) -> CliResu
         model,
         replicates: a.replicates,
         seed: a.seed,
+        unit_column: a.unit_column.clone(),
         ..PerturbationStudy::new(perturbation)
     };
     let step = Step::start(&format!("{} donors on {}", pairs.len(), backend.describe()));

@@ -4,20 +4,19 @@
 //! and dexamethasone, GEUVADIS and its swapped sex labels) live here, not in
 //! the library.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+mod airway;
+mod data;
+mod geuvadis;
+
+pub use airway::{airway_study, dexamethasone};
+pub use data::read_bulk_samples;
+pub use geuvadis::{geuvadis_cohort, geuvadis_qc, QcCohort};
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use synthbio::core::{metadata, Dataset, Metadata, Modality};
-use synthbio::engine::{refit_bulk_without, Engine, EngineError};
-use synthbio::io::{
-    align_genes, attach_metadata, read_counts, read_metadata, AlignOptions, CountsOptions, IoError,
-};
+use synthbio::engine::{Engine, EngineError};
+use synthbio::io::IoError;
 use synthbio::report::ReportFiles;
-use synthbio::workflows::{
-    donor_pairs, LabelQcResult, LabelQcStudy, PerturbationStudy, PerturbationStudyResult,
-    WorkflowError,
-};
+use synthbio::workflows::{LabelQcResult, PerturbationStudyResult, WorkflowError};
 
 /// Why the demo stopped.
 #[derive(Debug, thiserror::Error)]
@@ -38,142 +37,6 @@ pub enum DemoError {
     /// A dataset was inconsistent.
     #[error(transparent)]
     Dataset(#[from] synthbio::core::DatasetError),
-}
-
-/// Dexamethasone as the airway study applied it (1 uM for 18 hours).
-pub fn dexamethasone() -> Metadata {
-    metadata([
-        ("perturbation_type", "compound"),
-        ("perturbation_ontology_id", "CHEBI:41879"),
-        ("perturbation_dose", "1 um"),
-        ("perturbation_time", "18 hours"),
-    ])
-}
-
-/// The bulk samples of `data_dir` (`bulk/counts.tsv.gz` with the metadata of
-/// `bulk/samples.tsv`), in the gene order of `engine`'s bulk models. Genes a
-/// dataset did not measure (empty cells; GEUVADIS measured 9,976 of them) are
-/// unmeasured in the dataset's mask, never zero.
-pub fn read_bulk_samples(data_dir: &Path, engine: &Engine) -> Result<Dataset, DemoError> {
-    let options = CountsOptions::default();
-    let (counts, _) = read_counts(&data_dir.join("bulk/counts.tsv.gz"), &options)?;
-    let (mut data, _) = align_genes(
-        &counts,
-        engine.gene_ids(Modality::Bulk),
-        &AlignOptions::default(),
-    )?;
-    attach_metadata(
-        &mut data,
-        &read_metadata(&data_dir.join("bulk/samples.tsv"))?,
-    )?;
-    Ok(data)
-}
-
-/// Rows of `data` whose metadata `key` equals `value`.
-fn rows_with(data: &Dataset, key: &str, value: &str) -> Vec<usize> {
-    (0..data.n_samples())
-        .filter(|&i| data.metadata().get(i, key) == Some(value))
-        .collect()
-}
-
-/// The airway dexamethasone study, leaving one donor out at a time: each
-/// donor's queries run on the shipped engine refitted without that donor.
-pub fn airway_study(
-    data_dir: &Path,
-    engine: &Engine,
-    data: &Dataset,
-    mut progress: impl FnMut(&str),
-) -> Result<PerturbationStudyResult, DemoError> {
-    let airway = data.select_samples(&rows_with(data, "dataset", "airway"));
-    let pairs = donor_pairs(&airway, "donor", "CHEBI:41879")?;
-    let study = PerturbationStudy::new(dexamethasone()).run(&airway, &pairs, |pair| {
-        progress(&format!(
-            "refitting the bulk model without donor {}",
-            pair.unit
-        ));
-        let refit = refit_bulk_without(engine, data_dir, std::slice::from_ref(&pair.unit))
-            .map_err(|e| WorkflowError::Backend {
-                unit: pair.unit.clone(),
-                source: Box::new(e),
-            })?;
-        Ok(Arc::new(refit))
-    })?;
-    Ok(study)
-}
-
-/// A QC cohort: real samples with some claimed labels swapped on purpose.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QcCohort {
-    /// The samples, with the swapped labels in their metadata.
-    pub data: Dataset,
-    /// Donors of the cohort (held out of the engine that checks them).
-    pub donors: Vec<String>,
-    /// Samples whose `sex` label was swapped.
-    pub swapped: Vec<String>,
-}
-
-/// Every `step`-th GEUVADIS individual (in sample order) with the `sex` label
-/// of `n_swaps` of them, drawn with `seed`, swapped (female <-> male).
-pub fn geuvadis_cohort(
-    data: &Dataset,
-    step: usize,
-    n_swaps: usize,
-    seed: u64,
-) -> Result<QcCohort, DemoError> {
-    let rows: Vec<usize> = rows_with(data, "dataset", "geuvadis")
-        .into_iter()
-        .step_by(step.max(1))
-        .collect();
-    if n_swaps > rows.len() {
-        return Err(DemoError::Data(format!(
-            "cannot swap {n_swaps} labels among {} samples; swap fewer or take a smaller step",
-            rows.len()
-        )));
-    }
-    let mut cohort = data.select_samples(&rows);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut picks = rand::seq::index::sample(&mut rng, rows.len(), n_swaps).into_vec();
-    picks.sort_unstable();
-    let mut sex: Vec<Option<String>> = cohort
-        .metadata()
-        .column("sex")
-        .map(<[_]>::to_vec)
-        .unwrap_or_default();
-    for &i in &picks {
-        sex[i] = sex[i]
-            .as_deref()
-            .map(|s| if s == "female" { "male" } else { "female" }.to_string());
-    }
-    cohort.metadata_mut().set_column("sex", sex)?;
-    let donors = (0..cohort.n_samples())
-        .filter_map(|i| cohort.metadata().get(i, "donor").map(str::to_string))
-        .collect();
-    let swapped = picks
-        .iter()
-        .map(|&i| cohort.sample_ids()[i].clone())
-        .collect();
-    Ok(QcCohort {
-        data: cohort,
-        donors,
-        swapped,
-    })
-}
-
-/// The QC study of a [`geuvadis_cohort`] (every third individual, 6 sex labels
-/// swapped, seed 7) on the shipped engine refitted without those individuals.
-/// The GEUVADIS quantification in `data/` measured 9,976 of the model's genes
-/// (XIST not among them): the mask keeps the rest out of the encoding and the
-/// marker check.
-pub fn geuvadis_qc(
-    data_dir: &Path,
-    engine: &Engine,
-    data: &Dataset,
-) -> Result<(QcCohort, LabelQcResult), DemoError> {
-    let cohort = geuvadis_cohort(data, 3, 6, 7)?;
-    let refit = refit_bulk_without(engine, data_dir, &cohort.donors)?;
-    let study = LabelQcStudy::default();
-    let result = study.run(&refit, &cohort.data)?;
-    Ok((cohort, result))
 }
 
 /// What [`run_demo`] wrote.

@@ -2,6 +2,7 @@
 
 mod commands;
 mod demo;
+mod h5ad_input;
 mod predict_shapes;
 mod real_tables;
 mod serve_durable;

@@ -11,11 +11,23 @@ use std::path::Path;
 use synthbio::io::{read_counts, CountsOptions};
 
 /// The slice as genes x samples text, each gene id passed through `rename`.
-fn slice_text(mut rename: impl FnMut(&str) -> String) -> String {
+fn slice_text(rename: impl FnMut(&str) -> String) -> String {
+    slice_text_of(|_| true, rename)
+}
+
+/// The genes of the slice that `keep` keeps, as genes x samples text, each gene id
+/// passed through `rename`.
+pub(crate) fn slice_text_of(
+    keep: impl Fn(&str) -> bool,
+    mut rename: impl FnMut(&str) -> String,
+) -> String {
     let path = repo("crates/synthbio-qc/tests/data/geuvadis_slice_counts.tsv.gz");
     let (data, _) = read_counts(&path, &CountsOptions::default()).expect("the slice reads");
     let mut text = format!("gene_id\t{}\n", data.sample_ids().join("\t"));
     for (j, gene) in data.gene_ids().iter().enumerate() {
+        if !keep(gene) {
+            continue;
+        }
         text.push_str(&rename(gene));
         for i in 0..data.n_samples() {
             text.push_str(&format!("\t{}", data.counts()[[i, j]]));
@@ -40,25 +52,31 @@ fn labels() -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     (claimed, truth)
 }
 
-/// Runs `qc` on `counts` in `dir` and checks the marker columns of its table against
-/// the true sexes and the swaps; returns stderr.
-fn qc_calls_every_sample(dir: &Path, counts: &Path) -> String {
-    let (claimed, truth) = labels();
+/// Writes the claimed labels as `claimed.tsv` (sample_id, sex) in `dir`.
+pub(crate) fn write_claimed(dir: &Path) {
+    let (claimed, _) = labels();
     let meta: String = std::iter::once("sample_id\tsex\n".to_string())
         .chain(claimed.iter().map(|(s, x)| format!("{s}\t{x}\n")))
         .collect();
     std::fs::write(dir.join("claimed.tsv"), meta).unwrap();
-    let out = synthbio(
-        &[
-            "qc",
-            &counts.to_string_lossy(),
-            "--metadata",
-            "claimed.tsv",
-            "--out",
-            "s.tsv",
-        ],
-        dir,
-    );
+}
+
+/// Runs `qc` on `counts` in `dir` with the claimed labels as --metadata and checks the
+/// marker columns of its table against the true sexes and the swaps; returns stderr.
+fn qc_calls_every_sample(dir: &Path, counts: &Path) -> String {
+    write_claimed(dir);
+    qc_calls_every_sample_with(dir, counts, &["--metadata", "claimed.tsv"])
+}
+
+/// Runs `qc` on `counts` in `dir` with `args` (the claimed labels must come from them
+/// or from the input) into `s.tsv` and checks the marker columns of its table against
+/// the true sexes and the swaps; returns stderr.
+pub(crate) fn qc_calls_every_sample_with(dir: &Path, counts: &Path, args: &[&str]) -> String {
+    let (claimed, truth) = labels();
+    let counts = counts.to_string_lossy();
+    let mut all = vec!["qc", &counts, "--out", "s.tsv"];
+    all.extend_from_slice(args);
+    let out = synthbio(&all, dir);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "qc failed: {stderr}");
     let table = std::fs::read_to_string(dir.join("s.tsv")).unwrap();

@@ -40,6 +40,14 @@ pub fn fixture(name: &str) -> String {
         .into_owned()
 }
 
+/// An AnnData fixture of synthbio-io's tests (written by its anndata_roundtrip.py).
+pub fn anndata_fixture(name: &str) -> String {
+    repo("crates/synthbio-io/tests/anndata")
+        .join(format!("{name}.h5ad"))
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Bytes as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
