@@ -131,12 +131,7 @@ pub fn fit_f_dist_robustly(var: &[f64], df: f64, covariate: Option<&[f64]>) -> R
         link_inv(zeroin(fun, (rbx, 1.0), (funval_low, funval_inf), 1e-8))
     };
     let (mom_mean, _) = moments(df2);
-    let corrected: Vec<f64> = ztrend.iter().map(|t| t + zwmean - mom_mean).collect();
-    let f_stat: Vec<f64> = z
-        .iter()
-        .zip(&corrected)
-        .map(|(a, b)| (a - b).exp())
-        .collect();
+    let (corrected, f_stat) = f_statistics(&z, &ztrend, zwmean, mom_mean);
     let log_tail: Vec<f64> = f_stat.iter().map(|&f| pf_upper(f, df, df2).ln()).collect();
     let ranks = average_ranks(&f_stat);
     let nf = n as f64;
@@ -205,12 +200,7 @@ fn infinite_df2(
 ) -> RobustPrior {
     let n = z.len();
     let nf = n as f64;
-    let corrected: Vec<f64> = ztrend.iter().map(|t| t + zwmean - mom_mean).collect();
-    let f_stat: Vec<f64> = z
-        .iter()
-        .zip(&corrected)
-        .map(|(a, b)| (a - b).exp())
-        .collect();
+    let (corrected, f_stat) = f_statistics(z, ztrend, zwmean, mom_mean);
     let tail: Vec<f64> = f_stat
         .iter()
         .map(|&f| pf_upper(f, df, f64::INFINITY))
@@ -379,4 +369,16 @@ fn cummax_into(o: &[usize], ordered: &[f64], out: &mut [f64]) {
         running = running.max(v);
         out[k] = running;
     }
+}
+
+/// The trend recentred on the prior's mean (`trend + zwmean - mom_mean`) and each
+/// gene's F statistic against it, `exp(z - recentred)` (limma's `fitFDistRobustly`).
+fn f_statistics(z: &[f64], ztrend: &[f64], zwmean: f64, mom_mean: f64) -> (Vec<f64>, Vec<f64>) {
+    let corrected: Vec<f64> = ztrend.iter().map(|t| t + zwmean - mom_mean).collect();
+    let f_stat = z
+        .iter()
+        .zip(&corrected)
+        .map(|(a, b)| (a - b).exp())
+        .collect();
+    (corrected, f_stat)
 }
