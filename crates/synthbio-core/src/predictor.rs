@@ -117,6 +117,12 @@ pub trait Predictor: Send + Sync {
         let _ = model;
         None
     }
+    /// Whether this predictor reads [`Query::measured`], encoding each sample from
+    /// the genes it measured (the local engine); behind the wire protocol a server
+    /// receives unmeasured genes as 0.
+    fn reads_measured_mask(&self) -> bool {
+        false
+    }
     /// One line saying where queries run, for logs and reports (never a key).
     fn describe(&self) -> String {
         "a predictor in this process".to_string()

@@ -138,6 +138,10 @@ impl Predictor for Engine {
         "the local engine (offline, in-process)".to_string()
     }
 
+    fn reads_measured_mask(&self) -> bool {
+        true
+    }
+
     fn gene_order(&self, model: &ModelId) -> Option<Vec<String>> {
         let (model, _) = self.resolve(model).ok()?;
         Some(model.params.gene_ids.clone())

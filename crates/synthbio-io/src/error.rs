@@ -211,12 +211,19 @@ pub enum IoError {
         source: io::Error,
     },
     /// The Parquet encoder failed.
+    #[cfg(feature = "parquet")]
     #[error("cannot write {file} as Parquet: {source}; check free disk space, and report it if space is not the cause")]
     Parquet {
         /// The file.
         file: String,
         /// Why.
         source: parquet::errors::ParquetError,
+    },
+    /// A `.parquet` output in a build without the `parquet` feature.
+    #[error("cannot write {file}: this build of synthbio has no Parquet support (the synthbio-io feature `parquet`); rebuild with it, or name the output .tsv, .csv or .tsv.gz")]
+    ParquetDisabled {
+        /// The file.
+        file: String,
     },
     /// A value could not be serialized as JSON.
     #[error(

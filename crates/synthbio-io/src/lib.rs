@@ -62,6 +62,7 @@ mod source;
 mod tenx;
 mod value;
 mod write;
+#[cfg(feature = "parquet")]
 mod write_parquet;
 mod write_text;
 

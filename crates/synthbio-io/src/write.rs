@@ -1,14 +1,29 @@
 //! Writing matrices, tables and JSON, in the format the file name asks for, atomically.
 
-use crate::atomic::{atomic, atomic_maybe_gzip};
+#[cfg(feature = "parquet")]
+use crate::atomic::atomic;
+use crate::atomic::atomic_maybe_gzip;
 use crate::error::{write_err, IoError};
 use crate::format::{OutputFormat, MATRIX};
-use crate::{write_parquet, write_text};
+#[cfg(feature = "parquet")]
+use crate::write_parquet;
+use crate::write_text;
 use ndarray::ArrayView2;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
 use synthbio_core::{Cell, Dataset, Expression, Table};
+
+/// The values of a samples x genes matrix, as the Parquet writer tells them apart.
+// Without the `parquet` feature the values are only passed along, never read.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+#[derive(Clone, Copy)]
+pub(crate) enum Values<'a> {
+    /// Raw counts, written as `count` (UInt32).
+    Counts(ArrayView2<'a, u32>),
+    /// Normalized values, written as `value` (Float64).
+    Expression(ArrayView2<'a, f64>),
+}
 
 /// Writes a dataset's raw counts and returns the format used:
 ///
@@ -31,7 +46,7 @@ pub fn write_counts(path: &Path, dataset: &Dataset) -> Result<OutputFormat, IoEr
     }
     write_matrix(
         path,
-        write_parquet::Values::Counts(dataset.counts()),
+        Values::Counts(dataset.counts()),
         dataset.counts(),
         dataset.gene_ids(),
         dataset.sample_ids(),
@@ -62,7 +77,7 @@ pub fn write_expression(
     })?;
     write_matrix(
         path,
-        write_parquet::Values::Expression(expression.values.view()),
+        Values::Expression(expression.values.view()),
         expression.values.view(),
         gene_ids,
         sample_ids,
@@ -89,7 +104,7 @@ pub fn write_normalized(
 
 fn write_matrix<T: std::fmt::Display + Copy>(
     path: &Path,
-    values: write_parquet::Values<'_>,
+    values: Values<'_>,
     view: ArrayView2<'_, T>,
     gene_ids: &[String],
     sample_ids: &[String],
@@ -101,9 +116,15 @@ fn write_matrix<T: std::fmt::Display + Copy>(
         OutputFormat::Text { delimiter, gzip } => atomic_maybe_gzip(path, gzip, |w| {
             write_text::write_matrix(w, &file, delimiter, view, gene_ids, sample_ids)
         })?,
+        #[cfg(feature = "parquet")]
         OutputFormat::Parquet => atomic(path, |w| {
             write_parquet::write_matrix(w, &file, values, gene_ids, sample_ids, metadata)
         })?,
+        #[cfg(not(feature = "parquet"))]
+        OutputFormat::Parquet => {
+            let _ = (values, metadata);
+            return Err(IoError::ParquetDisabled { file });
+        }
         // The callers write .h5ad themselves, before coming here.
         OutputFormat::H5ad => {
             return Err(IoError::Format {
@@ -127,7 +148,10 @@ pub fn write_table(path: &Path, table: &Table) -> Result<OutputFormat, IoError> 
         OutputFormat::Text { delimiter, gzip } => atomic_maybe_gzip(path, gzip, |w| {
             write_text::write_table(w, &file, delimiter, table)
         })?,
+        #[cfg(feature = "parquet")]
         OutputFormat::Parquet => atomic(path, |w| write_parquet::write_table(w, &file, table))?,
+        #[cfg(not(feature = "parquet"))]
+        OutputFormat::Parquet => return Err(IoError::ParquetDisabled { file }),
         // A table is never told it may be .h5ad (from_path refuses it for tables).
         OutputFormat::H5ad => {
             return Err(IoError::Format {

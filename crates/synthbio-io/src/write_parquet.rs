@@ -8,11 +8,12 @@
 //! `df.pivot(index="sample_id", columns="gene_id", values="count")` gives the wide table.
 
 use crate::error::IoError;
+use crate::write::Values;
 use crate::write_text::check_row;
 use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
-use ndarray::{ArrayView2, Axis, Slice};
+use ndarray::{Axis, Slice};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -23,15 +24,6 @@ use synthbio_core::{Cell, Table};
 
 /// Rows per record batch (and so at most per row group).
 const BATCH_ROWS: usize = 1 << 20;
-
-/// The values of a samples x genes matrix.
-#[derive(Clone, Copy)]
-pub(crate) enum Values<'a> {
-    /// Raw counts, written as `count` (UInt32).
-    Counts(ArrayView2<'a, u32>),
-    /// Normalized values, written as `value` (Float64).
-    Expression(ArrayView2<'a, f64>),
-}
 
 impl Values<'_> {
     fn n_samples(&self) -> usize {

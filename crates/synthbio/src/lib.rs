@@ -12,7 +12,8 @@
 //! - [`engine`] (feature `engine`): the six models offline, trained on real public data;
 //! - [`server`] (feature `server`): the protocol over HTTP for any predictor;
 //! - [`normalize`], [`de`], [`qc`], [`pca`]: the analyses, listed by [`analyses`];
-//! - [`io`]: counts tables, Matrix Market, metadata; TSV/CSV/Parquet/JSON out;
+//! - [`io`]: counts tables, Matrix Market, 10x folders, metadata; TSV/CSV/JSON out,
+//!   Parquet (feature `parquet`) and AnnData `.h5ad` in and out (feature `h5ad`);
 //! - [`report`] and [`workflows`] (feature `report`): HTML reports, and the
 //!   perturbation benchmark study and mislabeled-sample QC built on them.
 //!

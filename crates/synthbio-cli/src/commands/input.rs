@@ -104,12 +104,11 @@ impl InputArgs {
             ),
         }
         if let Some(m) = aligned.measured() {
-            let local = backend.describe().starts_with("the local engine");
             eprintln!(
                 "{} of {} sample x gene cells are unmeasured: {}",
                 m.n_unmeasured_cells(),
                 aligned.n_samples() * aligned.n_genes(),
-                if local {
+                if backend.reads_measured_mask() {
                     "the local engine encodes each sample from the genes it measured"
                 } else {
                     "the protocol cannot say \"unmeasured\", so they are sent as 0 to the server; the marker check still ignores them"

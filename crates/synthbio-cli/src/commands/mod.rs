@@ -14,6 +14,16 @@ pub mod workflow;
 /// Errors are reported as one clear message each.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Prints a line to stdout. A reader that stopped reading (`synthbio models | head`)
+/// ends the program quietly, as it ends other Unix tools, where `println!` panics.
+pub fn print(line: std::fmt::Arguments<'_>) -> CliResult {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{line}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
 /// The server configuration `--url` or the environment selects, if any
 /// (`None`: the local engine answers), as the official clients resolve it.
 pub fn remote_config(url: Option<&str>) -> Option<synthbio::client::ClientConfig> {

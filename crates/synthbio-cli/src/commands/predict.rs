@@ -1,10 +1,12 @@
 //! `models`, `example-query` and `predict`.
 
+use super::input::InputArgs;
 use super::{backend, CliResult};
 use clap::{Args, ValueEnum};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use synthbio::client::{BlockingClient, Prediction, Progress, ValidationMode};
-use synthbio::core::{Cell, Dataset, LatentBlock, ModelId, Query, Table};
+use synthbio::core::{Cell, Dataset, Family, LatentBlock, ModelId, Query, Table};
 
 /// Arguments of `example-query`.
 #[derive(Args)]
@@ -38,12 +40,23 @@ impl Format {
 
 /// Arguments of `predict`.
 #[derive(Args)]
+// A counts table is optional here (a query file alone is the usual input); clap keeps a
+// flattened group's positional required even when the group is an `Option`.
+#[command(mut_arg("counts", |a| a.required(false)))]
 pub struct PredictArgs {
     /// Model id, e.g. gem-1-bulk (see `synthbio models`).
     model: String,
-    /// Query file (JSON, as `synthbio example-query` prints); not needed with --resume.
-    #[arg(long, short, required_unless_present = "resume")]
+    /// Query file (JSON, as `synthbio example-query` prints); not needed with --resume,
+    /// nor with a counts table for a metadata-prediction model.
+    #[arg(long, short, required_unless_present_any = ["resume", "counts"])]
     query: Option<PathBuf>,
+    /// A counts table to query with (any table `qc` reads: TSV/CSV, .h5ad, 10x,
+    /// Matrix Market), its genes put in the model's order: for a `_predict-metadata`
+    /// model each sample is one input; for a `_reference-conditioning` model each
+    /// sample is conditioned on with each input of --query (which gives the
+    /// perturbation metadata and num_samples, without counts).
+    #[command(flatten)]
+    input: Option<InputArgs>,
     /// Output folder: everything the result holds: expression (or metadata
     /// prediction's decoder_sample), metadata with predicted values,
     /// classifier_probs (long: sample, field, label, probability),
@@ -51,6 +64,10 @@ pub struct PredictArgs {
     /// fields without a table.
     #[arg(long, short, required_unless_present_any = ["submit_only", "download_url_only"])]
     out: Option<PathBuf>,
+    /// Random seed of the query (overrides the query file's `seed`): the same query
+    /// and seed give the same result.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Format of the tables.
     #[arg(long, value_enum, default_value = "tsv")]
     format: Format,
@@ -97,14 +114,14 @@ impl From<Validation> for ValidationMode {
 /// Prints the models as JSON lines.
 pub fn models(url: Option<&str>) -> CliResult {
     let models = backend(url)?.models()?;
-    println!("{}", serde_json::to_string_pretty(&models)?);
+    super::print(format_args!("{}", serde_json::to_string_pretty(&models)?))?;
     Ok(())
 }
 
 /// Prints an example query.
 pub fn example_query(url: Option<&str>, args: &ExampleArgs) -> CliResult {
     let q = backend(url)?.example_query(&ModelId::from(args.model.as_str()))?;
-    println!("{}", serde_json::to_string_pretty(&q)?);
+    super::print(format_args!("{}", serde_json::to_string_pretty(&q)?))?;
     Ok(())
 }
 
@@ -125,9 +142,22 @@ fn read_query(path: &Path) -> Result<Query, String> {
 /// Runs a query file (or finishes one) and writes the results.
 pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
     let model = ModelId::from(args.model.as_str());
-    let query = args.query.as_deref().map(read_query).transpose()?;
+    let mut query = args.query.as_deref().map(read_query).transpose()?;
+    let mut out = Output {
+        args,
+        input_names: None,
+    };
+    if let Some(input) = &args.input {
+        let data = input.load_aligned(&backend(url)?, &model, false)?;
+        let (q, names) = query_of_table(&model, &data, query)?;
+        query = Some(q);
+        out.input_names = Some(names);
+    }
+    if let (Some(seed), Some(q)) = (args.seed, query.as_mut()) {
+        q.seed = Some(seed);
+    }
     let Some(mut config) = super::remote_config(url) else {
-        return predict_local(url, args, &model, query);
+        return predict_local(url, &out, &model, query);
     };
     if let Some(v) = args.validation {
         config = config.with_validation(v.into());
@@ -155,12 +185,12 @@ pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
                 return Err("--download-url-only and --raw-json need the hosted protocol (a self-hosted server answers synchronously with an Arrow stream)".into());
             }
             let p = client.predict_result(&model, q)?;
-            return write_all(args, &p);
+            return out.write_prediction(&p);
         }
         (None, None) => return Err("give --query or --resume".into()),
     };
     if args.submit_only {
-        println!("{}", handle.model_query_id);
+        super::print(format_args!("{}", handle.model_query_id))?;
         eprintln!(
             "submitted; finish it with: synthbio predict {} --resume {} --out <folder>",
             model, handle.model_query_id
@@ -168,17 +198,17 @@ pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
         return Ok(());
     }
     if args.download_url_only {
-        println!("{}", client.wait_download_url(&handle)?);
+        super::print(format_args!("{}", client.wait_download_url(&handle)?))?;
         return Ok(());
     }
     if args.raw_json {
         // One download: the raw JSON is written, then decoded from memory.
-        let out = out_dir(args)?;
+        let dir = out_dir(args)?;
         let v = client.wait_json(&handle)?;
-        synthbio::io::write_json(&out.join("result.json"), &v)?;
+        synthbio::io::write_json(&dir.join("result.json"), &v)?;
         eprintln!(
             "the result as the server sent it: {}",
-            out.join("result.json").display()
+            dir.join("result.json").display()
         );
         let bytes = serde_json::to_vec(&v)?;
         let genes = client.client().gene_order(&model);
@@ -190,26 +220,79 @@ pub fn predict(url: Option<&str>, args: &PredictArgs) -> CliResult {
         for w in &p.warnings {
             eprintln!("warning: {w}");
         }
-        return write_all(args, &p);
+        return out.write_prediction(&p);
     }
     let p = client.wait_result(&handle)?;
-    write_all(args, &p)
+    out.write_prediction(&p)
 }
 
 /// The local engine: the same files, from a dataset.
 fn predict_local(
     url: Option<&str>,
-    args: &PredictArgs,
+    out: &Output<'_>,
     model: &ModelId,
     query: Option<Query>,
 ) -> CliResult {
+    let args = out.args;
     if args.resume.is_some() || args.submit_only || args.download_url_only || args.raw_json {
         return Err("--resume, --submit-only, --download-url-only and --raw-json need a server: set SYNTHESIZE_API_KEY (hosted), SYNTHESIZE_API_BASE_URL / SYNTHESIZE_ENDPOINT_<MODEL> (self-hosted) or --url".into());
     }
     let query = query.ok_or("give --query")?;
     let backend = backend(url)?;
     let ds = backend.predict(model, &query)?;
-    write_files(args, &ds, None)
+    let decoder_sample = model.family() == Some(Family::MetadataPrediction);
+    out.write(&ds, None, decoder_sample)
+}
+
+/// The query a counts table makes for `model` (see `PredictArgs::input`), with the
+/// table's sample id behind each of its inputs.
+fn query_of_table(
+    model: &ModelId,
+    data: &Dataset,
+    template: Option<Query>,
+) -> Result<(Query, Vec<String>), String> {
+    match model.family() {
+        Some(Family::MetadataPrediction) => match template {
+            None => Ok((
+                Query::metadata_prediction_of(data),
+                data.sample_ids().to_vec(),
+            )),
+            Some(_) => Err(format!(
+                "{model} takes counts only: give the counts table or --query, not both"
+            )),
+        },
+        Some(Family::ReferenceConditioning) => {
+            let template = template.ok_or_else(|| {
+                format!("{model} needs --query too: a query whose inputs give the perturbation metadata and num_samples to apply to each sample of the table")
+            })?;
+            if let Some(i) = template.inputs.iter().position(|i| i.counts.is_some()) {
+                return Err(format!(
+                    "inputs[{i}] of --query has counts, but the counts come from the table; remove them from the query"
+                ));
+            }
+            let per_sample = template.inputs.len();
+            let mut query = Query {
+                inputs: Vec::with_capacity(data.n_samples() * per_sample),
+                ..template.clone()
+            };
+            let mut rows = Vec::with_capacity(query.inputs.capacity());
+            for (row, counts) in data.counts().outer_iter().enumerate() {
+                for input in &template.inputs {
+                    let mut input = input.clone();
+                    input.counts = Some(counts.iter().map(|&c| f64::from(c)).collect());
+                    query.inputs.push(input);
+                    rows.push(row);
+                }
+            }
+            query.measured = data.measured().map(|m| m.select_samples(&rows));
+            let names = rows.iter().map(|&r| data.sample_ids()[r].clone()).collect();
+            Ok((query, names))
+        }
+        _ => Err(format!(
+            "{model} takes metadata, not counts: drop the counts table, or use {0}_predict-metadata or {0}_reference-conditioning",
+            model.base()
+        )),
+    }
 }
 
 fn out_dir(args: &PredictArgs) -> Result<&Path, String> {
@@ -219,12 +302,68 @@ fn out_dir(args: &PredictArgs) -> Result<&Path, String> {
     Ok(out)
 }
 
-fn write_all(args: &PredictArgs, p: &Prediction) -> CliResult {
-    write_files(args, &p.dataset, Some(p))
+/// Where and how a result is written.
+struct Output<'a> {
+    args: &'a PredictArgs,
+    /// The counts table's sample id behind each input of the query, when a table made it.
+    input_names: Option<Vec<String>>,
+}
+
+impl Output<'_> {
+    fn write_prediction(&self, p: &Prediction) -> CliResult {
+        self.write(&p.dataset, Some(p), p.decoder_sample)
+    }
+
+    /// Writes every part of a result, its samples named after the table's when a
+    /// table made the query; says on stderr what was written.
+    fn write(&self, ds: &Dataset, p: Option<&Prediction>, decoder_sample: bool) -> CliResult {
+        match &self.input_names {
+            Some(names) => {
+                let ids = output_names(names, ds.input_index())?;
+                let named = ds.clone().with_sample_ids(ids)?;
+                write_files(self.args, &named, p, decoder_sample)
+            }
+            None => write_files(self.args, ds, p, decoder_sample),
+        }
+    }
+}
+
+/// Output sample ids from the input each came from: the table's sample id when that
+/// sample gave one output, else `<id>_1`, `<id>_2`, ...
+fn output_names(input_names: &[String], input_index: &[usize]) -> Result<Vec<String>, String> {
+    let mut per_name: HashMap<&str, usize> = HashMap::new();
+    let mut names = Vec::with_capacity(input_index.len());
+    for &k in input_index {
+        let name = input_names.get(k).ok_or_else(|| {
+            format!(
+                "the result names input {k}, but the query had {} inputs",
+                input_names.len()
+            )
+        })?;
+        *per_name.entry(name).or_default() += 1;
+        names.push(name.as_str());
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            if per_name[name] == 1 {
+                return name.to_string();
+            }
+            let j = seen.entry(name).or_default();
+            *j += 1;
+            format!("{name}_{j}")
+        })
+        .collect())
 }
 
 /// Writes every part of a result; says on stderr what was written.
-fn write_files(args: &PredictArgs, ds: &Dataset, p: Option<&Prediction>) -> CliResult {
+fn write_files(
+    args: &PredictArgs,
+    ds: &Dataset,
+    p: Option<&Prediction>,
+    decoder_sample: bool,
+) -> CliResult {
     let out = out_dir(args)?;
     let ext = args.format.ext();
     let mut written = Vec::new();
@@ -260,7 +399,7 @@ fn write_files(args: &PredictArgs, ds: &Dataset, p: Option<&Prediction>) -> CliR
         table("provenance", &raw_table(ds, p))?;
     }
     if per_part && ds.n_genes() > 0 {
-        let name = if p.is_some_and(|p| p.decoder_sample) {
+        let name = if decoder_sample {
             "decoder_sample"
         } else {
             "expression"

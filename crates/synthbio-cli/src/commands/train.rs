@@ -30,14 +30,14 @@ pub struct EvaluateArgs {
 /// Rebuilds the model files.
 pub fn train(args: &TrainArgs) -> CliResult {
     let summary = synthbio::engine::train(&args.data, &args.out)?;
-    println!("{summary}");
+    super::print(format_args!("{summary}"))?;
     Ok(())
 }
 
 /// Prints held-out figures.
 pub fn evaluate(args: &EvaluateArgs) -> CliResult {
     let report = synthbio::engine::evaluate(&args.data)?;
-    println!("{report}");
+    super::print(format_args!("{report}"))?;
     if let Some(out) = &args.out {
         let tsv = report.to_tsv();
         synthbio::core::fs::write_atomic(out, |w| w.write_all(tsv.as_bytes()), |e| e)?;

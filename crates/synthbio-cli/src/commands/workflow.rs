@@ -162,27 +162,27 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let mean = s.mean_metrics(Scored::MeanEffect);
     let none = s.mean_metrics(Scored::NoChange);
     let f = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| format!("{x:.3}"));
-    println!(
+    super::print(format_args!(
         "Perturbation benchmark (dexamethasone, airway, {} donors each held out of its model):",
         s.units.len()
-    );
-    println!(
+    ))?;
+    super::print(format_args!(
         "  fold-change Pearson r {} (mean-effect baseline {}), MSE {} (no change {}, mean effect {})",
         f(model.pearson),
         f(mean.pearson),
         f(model.mse),
         f(none.mse),
         f(mean.mse)
-    );
+    ))?;
     if let Some(a) = s.agreement {
-        println!(
+        super::print(format_args!(
             "  DE of generated replicates vs real samples: {} vs {} significant genes, {} in both (precision {}, recall {})",
             a.n_generated,
             a.n_observed,
             a.n_both,
             f(a.precision()),
             f(a.recall())
-        );
+        ))?;
     }
     let flagged = out.qc.flagged();
     let found = out
@@ -191,23 +191,23 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         .iter()
         .filter(|id| flagged.contains(id))
         .count();
-    println!(
+    super::print(format_args!(
         "Label QC ({} GEUVADIS individuals held out of the model, sex labels of {} swapped on purpose):",
         out.cohort.data.n_samples(),
         out.cohort.swapped.len()
-    );
-    println!(
+    ))?;
+    super::print(format_args!(
         "  {} samples flagged, {} of the {} swapped among them",
         flagged.len(),
         found,
         out.cohort.swapped.len()
-    );
-    println!("Reports:");
-    println!("  {}", out.study_files.html.display());
-    println!("  {}", out.qc_files.html.display());
-    println!(
+    ))?;
+    super::print(format_args!("Reports:"))?;
+    super::print(format_args!("  {}", out.study_files.html.display()))?;
+    super::print(format_args!("  {}", out.qc_files.html.display()))?;
+    super::print(format_args!(
         "  (and {} TSV tables beside them)",
         out.study_files.tables.len() + out.qc_files.tables.len()
-    );
+    ))?;
     Ok(())
 }

@@ -145,3 +145,23 @@ fn a_server_limit_of_zero_is_one_sentence_naming_it() {
     );
     fails_with(&out, &["max_inputs"]);
 }
+
+/// A reader that stops early (`synthbio example-query ... | head`) ends the program
+/// quietly: exit status 0, no panic. The query (19393 counts) is larger than a pipe's
+/// buffer, so the write after the reader left always fails.
+#[test]
+fn a_closed_stdout_ends_the_program_quietly() {
+    use std::io::Read;
+    let mut child = crate::support::offline()
+        .args(["example-query", "gem-1-bulk_reference-conditioning"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

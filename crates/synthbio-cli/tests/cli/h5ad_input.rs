@@ -395,3 +395,123 @@ fn bad_h5ad_inputs_are_one_sentence_naming_the_fix() {
         assert!(!dir.path().join(out).exists(), "{out} written");
     }
 }
+
+/// `predict` takes the counts of an `.h5ad` file for a metadata-prediction model and
+/// writes the whole result as one `result.h5ad`, holding what the per-part tables of the
+/// same query and seed on the same counts as a text table hold; a baseline model refuses
+/// counts.
+#[test]
+fn predict_reads_h5ad_counts_and_writes_one_h5ad_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5ad = anndata_fixture("geuvadis_slice");
+    let (data, _) = read_counts(Path::new(&h5ad), &CountsOptions::default()).unwrap();
+    let genes: HashSet<String> = data.gene_ids().iter().cloned().collect();
+    let table = dir.path().join("slice.tsv");
+    std::fs::write(&table, slice_text_of(|g| genes.contains(g), str::to_string)).unwrap();
+    let table_arg = table.to_string_lossy();
+    let model = "gem-1-bulk_predict-metadata";
+    let tsv_meta = run_ok(
+        dir.path(),
+        &[
+            "predict", model, &table_arg, "--seed", "7", "--out", "as_tsv",
+        ],
+        "as_tsv/metadata.tsv",
+    );
+    let as_h5ad = synthbio(
+        &[
+            "predict", model, &h5ad, "--seed", "7", "--format", "h5ad", "--out", "as_h5ad",
+        ],
+        dir.path(),
+    );
+    assert!(as_h5ad.status.success(), "{}", text(&as_h5ad.stderr));
+    assert!(!dir.path().join("as_h5ad/metadata.tsv").exists());
+
+    let (result, _) = read_counts(
+        &dir.path().join("as_h5ad/result.h5ad"),
+        &CountsOptions::default(),
+    )
+    .unwrap();
+    let (from_tsv, _) = read_counts(
+        &dir.path().join("as_tsv/decoder_sample.tsv"),
+        &CountsOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(result.sample_ids(), from_tsv.sample_ids());
+    assert_eq!(result.gene_ids(), from_tsv.gene_ids());
+    assert_eq!(result.counts(), from_tsv.counts());
+
+    let mut lines = tsv_meta.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), result.n_samples());
+    assert!(header.contains(&"sex"), "{header:?}");
+    for (k, key) in header.iter().enumerate().skip(1) {
+        let column = result
+            .metadata()
+            .column(key)
+            .unwrap_or_else(|| panic!("result.h5ad has no obs column {key}"));
+        assert_eq!(column.len(), rows.len());
+        for (row, value) in rows.iter().zip(column) {
+            assert_eq!(row[k], value.as_deref().unwrap_or(""), "{key}");
+        }
+    }
+
+    fails_with(
+        &synthbio(&["predict", "gem-1-bulk", &h5ad, "--out", "x"], dir.path()),
+        &[
+            "gem-1-bulk takes metadata, not counts",
+            "gem-1-bulk_predict-metadata",
+        ],
+    );
+}
+
+/// A reference-conditioning model applies the perturbation of --query to every sample
+/// of the table: each sample gives num_samples outputs named `<sample id>_<k>`, which
+/// keep the measured-gene mask of their sample; the query must leave counts out.
+#[test]
+fn predict_conditions_each_table_sample_on_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5ad = anndata_fixture("geuvadis_slice");
+    let (data, _) = read_counts(Path::new(&h5ad), &CountsOptions::default()).unwrap();
+    let model = "gem-1-bulk_reference-conditioning";
+    let template = json!({
+        "sampling_strategy": "mean estimation",
+        "inputs": [{
+            "metadata": {"perturbation_type": "compound", "perturbation_ontology_id": "CHEBI:41879",
+                         "perturbation_dose": "1 um", "perturbation_time": "18 hours"},
+            "num_samples": 2
+        }]
+    });
+    std::fs::write(dir.path().join("q.json"), template.to_string()).unwrap();
+    let meta = run_ok(
+        dir.path(),
+        &["predict", model, &h5ad, "--query", "q.json", "--out", "o"],
+        "o/metadata.tsv",
+    );
+    let ids: Vec<&str> = meta
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    let expected: Vec<String> = data
+        .sample_ids()
+        .iter()
+        .flat_map(|s| [format!("{s}_1"), format!("{s}_2")])
+        .collect();
+    assert_eq!(ids, expected);
+
+    let mut with_counts = template.clone();
+    with_counts["inputs"][0]["counts"] = json!([1, 2, 3]);
+    std::fs::write(dir.path().join("bad.json"), with_counts.to_string()).unwrap();
+    fails_with(
+        &synthbio(
+            &["predict", model, &h5ad, "--query", "bad.json", "--out", "x"],
+            dir.path(),
+        ),
+        &["inputs[0] of --query has counts", "remove them"],
+    );
+    fails_with(
+        &synthbio(&["predict", model, &h5ad, "--out", "x"], dir.path()),
+        &["needs --query too"],
+    );
+}

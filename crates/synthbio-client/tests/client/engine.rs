@@ -3,7 +3,7 @@
 
 use crate::support::config;
 use std::sync::Arc;
-use synthbio_client::{Client, ClientError};
+use synthbio_client::{BlockingClient, Client, ClientError};
 use synthbio_core::{metadata, Family, ModelId, Predictor, Query, SamplingStrategy};
 use synthbio_engine::Engine;
 use synthbio_server::{spawn, ServerConfig};
@@ -105,4 +105,45 @@ async fn offline_validation_matches_the_servers_answer() {
     );
     assert_eq!(paths(&from_client), paths(&from_server));
     srv.shutdown().await;
+}
+
+/// The async `Client` and the `BlockingClient` as `dyn Predictor` give what the
+/// engine gives in-process, called from plain code and from inside a runtime (where
+/// the async client waits on its own runtime from a scoped thread), and report the
+/// gene order the answers taught them.
+#[test]
+fn both_clients_serve_as_a_dyn_predictor_in_and_outside_a_runtime() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = Arc::new(Engine::embedded().unwrap());
+    let srv = rt
+        .block_on(spawn(engine.clone(), ServerConfig::default()))
+        .unwrap();
+    let (cfg, _) = config(&srv.base_url());
+    let model = ModelId::from("gem-1-bulk");
+    let query = Query::baseline(SamplingStrategy::MeanEstimation)
+        .with_input(metadata([("sex", "female")]), 2)
+        .with_seed(3);
+    let want = engine.predict(&model, &query).unwrap();
+
+    let async_client: Arc<dyn Predictor> = Arc::new(Client::new(cfg.clone()).unwrap());
+    let blocking: Arc<dyn Predictor> = Arc::new(BlockingClient::new(cfg).unwrap());
+    for predictor in [&async_client, &blocking] {
+        assert_eq!(predictor.gene_order(&model), None);
+        let got = predictor.predict(&model, &query).unwrap();
+        assert_eq!(got.counts(), want.counts());
+        assert_eq!(
+            predictor.gene_order(&model).as_deref(),
+            Some(want.gene_ids())
+        );
+        assert_eq!(predictor.models().unwrap().len(), engine.catalogue().len());
+    }
+    let inside = rt.block_on(async { async_client.predict(&model, &query) });
+    assert_eq!(inside.unwrap().counts(), want.counts());
+    // The blocking client refuses to block a runtime's thread, and says so.
+    let refused = rt.block_on(async { blocking.predict(&model, &query) });
+    assert!(
+        refused.unwrap_err().to_string().contains("runtime"),
+        "the blocking client inside a runtime"
+    );
+    rt.block_on(srv.shutdown());
 }

@@ -158,6 +158,14 @@ impl Dataset {
         Ok(self)
     }
 
+    /// Renames the samples (same number, unique ids).
+    pub fn with_sample_ids(mut self, sample_ids: Vec<String>) -> Result<Self, DatasetError> {
+        check_len("sample ids", self.n_samples(), sample_ids.len())?;
+        check_unique("sample", &sample_ids)?;
+        self.sample_ids = sample_ids;
+        Ok(self)
+    }
+
     /// Sets the model version that produced the data.
     pub fn with_model_version(mut self, version: impl Into<String>) -> Self {
         self.model_version = Some(version.into());

@@ -20,6 +20,9 @@ Two modes:
       with scanpy.read_h5ad and runs calculate_qc_metrics (total counts per cell must be
       the written rows' sums) and normalize_total + log1p on the counts files.
 
+  python anndata_roundtrip.py venv
+      only makes the venv (target/anndata-venv) from PyPI; .ci/run does this while cargo builds.
+
   python anndata_roundtrip.py ci
       after `cargo test -p synthbio-io` and `cargo test -p synthbio-cli` (whose h5ad tests
       write the files into target/tmp/h5ad-roundtrip): makes its own venv (target/anndata-venv) from PyPI when
@@ -286,6 +289,8 @@ if __name__ == "__main__":
         write_cli_fixtures(folder)
     elif mode == "check" and len(sys.argv) == 3:
         check(Path(sys.argv[2]))
+    elif mode == "venv":
+        venv_python()
     elif mode == "ci":
         ci()
     else:
