@@ -182,7 +182,7 @@ mod tests {
         let real = [1.0, 2.0, 4.0];
         let mean = 2.0 * 0.8 + 4.0 * 0.2;
         let r2 = weighted_r2(&real, &[mean; 3], &w).unwrap();
-        assert!(r2.abs() < 1e-15, "{r2}");
+        approx::assert_abs_diff_eq!(r2, 0.0, epsilon = 1e-15);
         assert_eq!(weighted_r2(&[1.0, 1.0], &[1.0, 2.0], &[1.0, 1.0]), None);
     }
 }

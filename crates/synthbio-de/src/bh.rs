@@ -39,7 +39,7 @@ mod tests {
         ];
         for (g, w) in got.iter().zip(want) {
             match (g, w) {
-                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-15),
+                (Some(g), Some(w)) => approx::assert_abs_diff_eq!(*g, w, epsilon = 1e-15),
                 (g, w) => assert_eq!(*g, w),
             }
         }

@@ -10,6 +10,7 @@ use crate::filter::{filter_by_expr, FilterParams};
 use crate::groups::Groups;
 use crate::limma::PriorFit;
 use crate::lmfit::lm_fit;
+use crate::robust::DEFAULT_WINSOR_TAIL_P;
 use crate::voom::voom;
 use crate::welch::GeneTest;
 use ndarray::{Array2, Axis};
@@ -53,8 +54,24 @@ pub struct DesignDeParams {
     /// prior df.
     #[serde(default)]
     pub robust: bool,
+    /// limma's `winsor.tail.p` of the robust prior (lower and upper tail proportions).
+    #[serde(default = "default_winsor_tail_p")]
+    pub winsor_tail_p: [f64; 2],
     /// `filterByExpr` settings; `None` tests every gene.
     pub filter: Option<FilterParams>,
+}
+
+/// `", winsor.tail.p 0.1, 0.2"` when the tails are not limma's default.
+fn tails_note(p: [f64; 2]) -> String {
+    if p == DEFAULT_WINSOR_TAIL_P {
+        String::new()
+    } else {
+        format!(", winsor.tail.p {}, {}", p[0], p[1])
+    }
+}
+
+fn default_winsor_tail_p() -> [f64; 2] {
+    DEFAULT_WINSOR_TAIL_P
 }
 
 /// The result: limma's `topTable` (sort.by = "none") over the genes kept.
@@ -151,6 +168,7 @@ pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
     let options = EBayesOptions {
         trend: params.trend,
         robust: params.robust,
+        winsor_tail_p: params.winsor_tail_p,
         ..EBayesOptions::default()
     };
     let moderated = ebayes(fit, &options)?;
@@ -170,10 +188,10 @@ pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
             Transform::Voom => "voom precision weights",
         },
         match (params.trend, params.robust) {
-            (false, false) => "",
-            (true, false) => " (trend)",
-            (false, true) => " (robust)",
-            (true, true) => " (trend, robust)",
+            (false, false) => String::new(),
+            (true, false) => " (trend)".into(),
+            (false, true) => format!(" (robust{})", tails_note(params.winsor_tail_p)),
+            (true, true) => format!(" (trend, robust{})", tails_note(params.winsor_tail_p)),
         }
     );
     Ok(DesignDe {
@@ -297,13 +315,15 @@ impl Report for DesignDe {
 /// The paired (blocked) two-group analysis, `~ donor + group` as for airway: the samples
 /// of `groups` (rows of `data`), donors from the metadata column `donor_column`, the
 /// case-over-control coefficient (`groupcase`) tested with limma-trend or voom after
-/// `filterByExpr` (unless `filter` is `None`). The result's genes are the ones tested.
+/// `filterByExpr` (unless `filter` is `None`), with limma's robust prior if `robust`
+/// (default tails). The result's genes are the ones tested.
 pub fn de_paired(
     data: &Dataset,
     groups: &Groups,
     donor_column: &str,
     transform: Transform,
     filter: Option<FilterParams>,
+    robust: bool,
 ) -> Result<DesignDe> {
     groups.check(data.n_samples(), 2)?;
     let rows: Vec<usize> = groups.case.iter().chain(&groups.control).copied().collect();
@@ -338,7 +358,8 @@ pub fn de_paired(
         tested: Tested::Coef("groupcase".into()),
         transform,
         trend: transform == Transform::LogCpm,
-        robust: false,
+        robust,
+        winsor_tail_p: DEFAULT_WINSOR_TAIL_P,
         filter,
     };
     design_de(&subset, &params)

@@ -5,7 +5,7 @@ use crate::bh::benjamini_hochberg;
 use crate::error::{DeError, Result};
 use crate::limma::{median, squeeze_var, PriorFit};
 use crate::lmfit::LinearFit;
-use crate::robust::squeeze_var_robust;
+use crate::robust::{squeeze_var_robust, DEFAULT_WINSOR_TAIL_P};
 use crate::welch::two_sided_p;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,11 @@ pub struct EBayesOptions {
     /// limma-trend: the prior variance is a spline in the average log expression.
     pub trend: bool,
     /// limma's `robust = TRUE`: the prior from [`squeeze_var_robust`] (outlier genes get
-    /// fewer prior df; Winsorizing tails 0.05 and 0.1, limma's default).
+    /// fewer prior df).
     pub robust: bool,
+    /// limma's `winsor.tail.p` of the robust prior: the lower and upper tail proportions
+    /// Winsorized (default 0.05 and 0.1, as limma).
+    pub winsor_tail_p: [f64; 2],
     /// Assumed proportion of differentially expressed genes (for B).
     pub proportion: f64,
     /// Limits of the standard deviation of the coefficients of DE genes (for B).
@@ -32,6 +35,7 @@ impl Default for EBayesOptions {
         EBayesOptions {
             trend: false,
             robust: false,
+            winsor_tail_p: DEFAULT_WINSOR_TAIL_P,
             proportion: 0.01,
             stdev_coef_lim: (0.1, 4.0),
         }
@@ -94,7 +98,7 @@ pub fn ebayes(fit: LinearFit, options: &EBayesOptions) -> Result<ModeratedFit> {
     let var: Vec<f64> = fit.sigma.iter().map(|s| s * s).collect();
     let covariate = options.trend.then_some(fit.amean.as_slice());
     let squeezed = if options.robust {
-        squeeze_var_robust(&var, df, covariate)?
+        squeeze_var_robust(&var, df, covariate, options.winsor_tail_p)?
     } else {
         squeeze_var(&var, df, covariate)
     };

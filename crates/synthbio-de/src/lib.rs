@@ -93,7 +93,7 @@ pub use groups::Groups;
 pub use limma::{fit_f_dist, fit_f_dist_trend, squeeze_var, PriorFit, SqueezedVar};
 pub use lmfit::{lm_fit, LinearFit};
 pub use report::{DeReport, VOLCANO_COLUMNS};
-pub use robust::{fit_f_dist_robustly, squeeze_var_robust, RobustPrior};
+pub use robust::{fit_f_dist_robustly, squeeze_var_robust, RobustPrior, DEFAULT_WINSOR_TAIL_P};
 pub use stats::{GroupStats, ZERO_SD};
 pub use voom::{voom, Voom};
 pub use welch::{two_sided_p, welch_from_stats, GeneTest};

@@ -180,6 +180,7 @@ pub fn cholesky_upper(a: ArrayView2<'_, f64>) -> Option<Array2<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
     use ndarray::array;
 
     #[test]
@@ -196,14 +197,18 @@ mod tests {
         let y = array![1.0, 3.0, 5.0, 7.0];
         let e = qr.qty(y.view());
         let b = qr.solve_r(e.view());
-        assert!((b[0] - 1.0).abs() < 1e-12 && (b[1] - 2.0).abs() < 1e-12);
-        assert!(e[2].abs() < 1e-12 && e[3].abs() < 1e-12);
+        assert_abs_diff_eq!(b[0], 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(b[1], 2.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(e[2], 0.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(e[3], 0.0, epsilon = 1e-12);
         let h: f64 = qr.hat().iter().sum();
-        assert!((h - 2.0).abs() < 1e-12);
+        assert_abs_diff_eq!(h, 2.0, epsilon = 1e-12);
         let cov = qr.cov_unscaled();
         // (X^T X)^{-1} of [1, x] with x = 0..3: [[0.7, -0.3], [-0.3, 0.2]].
-        assert!((cov[[0, 0]] - 0.7).abs() < 1e-12 && (cov[[0, 1]] + 0.3).abs() < 1e-12);
+        assert_abs_diff_eq!(cov[[0, 0]], 0.7, epsilon = 1e-12);
+        assert_abs_diff_eq!(cov[[0, 1]], -0.3, epsilon = 1e-12);
         let u = cholesky_upper(array![[4.0, 2.0], [2.0, 5.0]].view()).unwrap();
-        assert!((u[[0, 0]] - 2.0).abs() < 1e-15 && (u[[1, 1]] - 2.0).abs() < 1e-15);
+        assert_abs_diff_eq!(u[[0, 0]], 2.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(u[[1, 1]], 2.0, epsilon = 1e-15);
     }
 }

@@ -11,7 +11,7 @@ use crate::spline::quantile_sorted;
 use crate::zeroin::zeroin;
 
 /// limma's default `winsor.tail.p`: the lower and upper tail proportions Winsorized.
-const WINSOR_TAIL_P: [f64; 2] = [0.05, 0.1];
+pub const DEFAULT_WINSOR_TAIL_P: [f64; 2] = [0.05, 0.1];
 
 /// The robust fit of the variance prior.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,16 +24,30 @@ pub struct RobustPrior {
     pub df2_shrunk: Vec<f64>,
 }
 
-/// limma's `fitFDistRobustly(var, df1, covariate)` with one residual df `df > 0` for
-/// all genes: the variances' log is Winsorized (5% low, 10% high tail) around its
+/// limma's `fitFDistRobustly(var, df1, covariate, winsor.tail.p)` with one residual df
+/// `df > 0` for all genes: the variances' log is Winsorized (the lower and upper tail
+/// proportions `winsor_tail_p`, limma's default [`DEFAULT_WINSOR_TAIL_P`]) around its
 /// trimmed mean (or, with a covariate, around a lowess trend with span 0.4), `d0` is
 /// matched to the Winsorized variance, and each gene's prior df shrinks by its
 /// probability of being an outlier.
 ///
 /// `var` (and `covariate`) must hold finite values, more than half of `var` positive. With 2 variances
 /// this is the non-robust fit (as limma), with fewer an error.
-pub fn fit_f_dist_robustly(var: &[f64], df: f64, covariate: Option<&[f64]>) -> Result<RobustPrior> {
+pub fn fit_f_dist_robustly(
+    var: &[f64],
+    df: f64,
+    covariate: Option<&[f64]>,
+    winsor_tail_p: [f64; 2],
+) -> Result<RobustPrior> {
     let n = var.len();
+    if let Some(p) = winsor_tail_p.iter().find(|p| !(**p > 0.0 && **p < 0.5)) {
+        return Err(DeError::InvalidParam {
+            name: "winsor_tail_p",
+            value: format!("{winsor_tail_p:?} ({p})"),
+            fix: "give two tail proportions above 0 and below 0.5 (limma's default: 0.05, 0.1)"
+                .into(),
+        });
+    }
     if let Some(c) = covariate.filter(|c| c.len() != n) {
         return Err(DeError::Shape {
             what: "covariate values (one per variance)".into(),
@@ -86,25 +100,25 @@ pub fn fit_f_dist_robustly(var: &[f64], df: f64, covariate: Option<&[f64]>) -> R
     }
     let x: Vec<f64> = var.iter().map(|&v| v.max(m * 1e-12)).collect();
     let plain = non_robust(&x);
-    if WINSOR_TAIL_P.iter().all(|&p| p < 1.0 / n as f64) {
+    if winsor_tail_p.iter().all(|&p| p < 1.0 / n as f64) {
         return Ok(plain);
     }
     let z: Vec<f64> = x.iter().map(|v| v.ln()).collect();
     let ztrend: Vec<f64> = match covariate {
-        None => vec![trimmed_mean(&z, WINSOR_TAIL_P[1]); n],
+        None => vec![trimmed_mean(&z, winsor_tail_p[1]); n],
         Some(c) => lowess_fitted(c, &z, 0.4, 4),
     };
     let zresid: Vec<f64> = z.iter().zip(&ztrend).map(|(a, b)| a - b).collect();
     let mut sorted = zresid.clone();
     sorted.sort_by(f64::total_cmp);
-    let lo = quantile_sorted(&sorted, WINSOR_TAIL_P[0]);
-    let hi = quantile_sorted(&sorted, 1.0 - WINSOR_TAIL_P[1]);
+    let lo = quantile_sorted(&sorted, winsor_tail_p[0]);
+    let hi = quantile_sorted(&sorted, 1.0 - winsor_tail_p[1]);
     let zwins: Vec<f64> = zresid.iter().map(|r| r.max(lo).min(hi)).collect();
     let zwmean = zwins.iter().sum::<f64>() / n as f64;
     let zwvar = zwins.iter().map(|w| (w - zwmean).powi(2)).sum::<f64>() / n as f64 * n as f64
         / (n - 1) as f64;
     let nodes = gauss_legendre_unit(128);
-    let moments = |df2: f64| winsorized_moments(df, df2, &nodes);
+    let moments = |df2: f64| winsorized_moments(df, df2, winsor_tail_p, &nodes);
     let mom_inf = moments(f64::INFINITY);
     let funval_inf = (zwvar / mom_inf.1).ln();
     if funval_inf <= 0.0 {
@@ -227,10 +241,15 @@ fn infinite_df2(
     }
 }
 
-/// limma's `squeezeVar(var, df, covariate, robust = TRUE)`: the robust prior and the
-/// posterior variances, each gene with its own prior df.
-pub fn squeeze_var_robust(var: &[f64], df: f64, covariate: Option<&[f64]>) -> Result<SqueezedVar> {
-    let prior = fit_f_dist_robustly(var, df, covariate)?;
+/// limma's `squeezeVar(var, df, covariate, robust = TRUE, winsor.tail.p)`: the robust
+/// prior and the posterior variances, each gene with its own prior df.
+pub fn squeeze_var_robust(
+    var: &[f64],
+    df: f64,
+    covariate: Option<&[f64]>,
+    winsor_tail_p: [f64; 2],
+) -> Result<SqueezedVar> {
+    let prior = fit_f_dist_robustly(var, df, covariate, winsor_tail_p)?;
     let n = var.len();
     let prior_of = |g: usize| prior.scale[if prior.scale.len() == n { g } else { 0 }];
     let var_post = (0..n)
@@ -258,11 +277,8 @@ pub fn squeeze_var_robust(var: &[f64], df: f64, covariate: Option<&[f64]>) -> Re
 /// Mean and variance of the Winsorized `log F(d1, d2)` (limma's `winsorizedMoments`):
 /// 128-point Gauss-Legendre quadrature between the Winsorizing quantiles, on the scale
 /// `F / (1 + F)`.
-fn winsorized_moments(d1: f64, d2: f64, nodes: &[(f64, f64)]) -> (f64, f64) {
-    let fq = [
-        qf(WINSOR_TAIL_P[0], d1, d2),
-        qf(1.0 - WINSOR_TAIL_P[1], d1, d2),
-    ];
+fn winsorized_moments(d1: f64, d2: f64, tail_p: [f64; 2], nodes: &[(f64, f64)]) -> (f64, f64) {
+    let fq = [qf(tail_p[0], d1, d2), qf(1.0 - tail_p[1], d1, d2)];
     let zq = fq.map(f64::ln);
     let q = fq.map(|f| f / (1.0 + f));
     let q21 = q[1] - q[0];
@@ -274,7 +290,7 @@ fn winsorized_moments(d1: f64, d2: f64, nodes: &[(f64, f64)]) -> (f64, f64) {
             (w, f.ln(), df_density(f, d1, d2) / (1.0 - node).powi(2))
         })
         .collect();
-    let tails = |g: &dyn Fn(f64) -> f64| g(zq[0]) * WINSOR_TAIL_P[0] + g(zq[1]) * WINSOR_TAIL_P[1];
+    let tails = |g: &dyn Fn(f64) -> f64| g(zq[0]) * tail_p[0] + g(zq[1]) * tail_p[1];
     let m = q21 * points.iter().map(|(w, z, f)| w * f * z).sum::<f64>() + tails(&|z| z);
     let v = q21
         * points

@@ -77,16 +77,21 @@ pub fn trigamma_inverse(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
     use std::f64::consts::PI;
 
     #[test]
     fn known_values() {
         // trigamma(1) = pi^2 / 6; tetragamma(1) = -2 zeta(3).
-        assert!((trigamma(1.0) - PI * PI / 6.0).abs() < 1e-15);
-        assert!((tetragamma(1.0) + 2.0 * 1.202_056_903_159_594_3).abs() < 1e-14);
-        assert!((trigamma(0.5) - PI * PI / 2.0).abs() < 1e-14);
+        assert_abs_diff_eq!(trigamma(1.0), PI * PI / 6.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            tetragamma(1.0),
+            -2.0 * 1.202_056_903_159_594_3,
+            epsilon = 1e-14
+        );
+        assert_abs_diff_eq!(trigamma(0.5), PI * PI / 2.0, epsilon = 1e-14);
         let y = trigamma_inverse(0.3);
-        assert!((trigamma(y) - 0.3).abs() < 1e-9);
+        assert_abs_diff_eq!(trigamma(y), 0.3, epsilon = 1e-9);
         assert!(trigamma(0.0).is_nan() && trigamma_inverse(-1.0).is_nan());
     }
 }

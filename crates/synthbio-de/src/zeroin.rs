@@ -77,9 +77,9 @@ mod tests {
     fn stops_where_r_stops() {
         let cube = |x: f64| x * x * x - 2.0;
         let r = zeroin(cube, (0.0, 3.0), (cube(0.0), cube(3.0)), 1e-3);
-        assert!((r - 1.259904336737509).abs() < 1e-15, "{r}");
+        approx::assert_abs_diff_eq!(r, 1.259904336737509, epsilon = 1e-15);
         let log = |x: f64| x.ln() - 0.3;
         let r = zeroin(log, (0.5, 9.0), (log(0.5), log(9.0)), 1e-4);
-        assert!((r - 1.3498586528719854).abs() < 1e-15, "{r}");
+        approx::assert_abs_diff_eq!(r, 1.3498586528719854, epsilon = 1e-15);
     }
 }

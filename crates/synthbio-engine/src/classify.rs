@@ -217,6 +217,7 @@ pub(crate) fn fit_temperature(held_out: &[(Vec<f64>, usize, f64)]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
     use ndarray::array;
 
     #[test]
@@ -239,8 +240,8 @@ mod tests {
         let lp = log_probs(&c, array![0.5].view());
         let p1 = lp[1].exp();
         let ratio = ((1.0f64 + 2.25 / 4.0) / (1.0 + 0.25 / 4.0)).powf(-2.5);
-        assert!((p1 - 1.0 / (1.0 + ratio)).abs() < 1e-12, "{p1}");
-        assert!((lp[0].exp() + lp[1].exp() - 1.0).abs() < 1e-12);
+        assert_abs_diff_eq!(p1, 1.0 / (1.0 + ratio), epsilon = 1e-12);
+        assert_abs_diff_eq!(lp[0].exp() + lp[1].exp(), 1.0, epsilon = 1e-12);
     }
 
     #[test]
@@ -262,7 +263,7 @@ mod tests {
         let dens = |x: f64, m: f64| (1.0 + (x - m) * (x - m) / 4.0).powf(-2.5);
         let c0 = dens(4.0, -4.0) + dens(4.0, 4.0);
         let c1 = 2.0 * dens(4.0, 0.0);
-        assert!((lp[0].exp() - c0 / (c0 + c1)).abs() < 1e-12);
+        assert_abs_diff_eq!(lp[0].exp(), c0 / (c0 + c1), epsilon = 1e-12);
     }
 
     #[test]
@@ -276,9 +277,9 @@ mod tests {
             held.push((vec![0.0, 3.0 * x], 0, 1.0 - p));
         }
         let t = fit_temperature(&held);
-        assert!((t - 3.0).abs() < 1e-3, "{t}");
+        assert_abs_diff_eq!(t, 3.0, epsilon = 1e-3);
         // all correct and confident: the best temperature would be below 1
         let sure = vec![(vec![0.0, 5.0], 1, 1.0)];
-        assert!((fit_temperature(&sure) - 1.0).abs() < 1e-6);
+        assert_abs_diff_eq!(fit_temperature(&sure), 1.0, epsilon = 1e-6);
     }
 }

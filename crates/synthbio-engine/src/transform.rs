@@ -224,7 +224,7 @@ mod tests {
     fn log_and_back() {
         // 5 of 1,000,000 reads: CPM 5, log2(6).
         assert_eq!(log_expr(5.0, 1e6, 1e6), 6f64.log2());
-        assert!((abundance(log_expr(5.0, 1e6, 1e6)) - 5.0).abs() < 1e-12);
+        approx::assert_abs_diff_eq!(abundance(log_expr(5.0, 1e6, 1e6)), 5.0, epsilon = 1e-12);
         assert_eq!(abundance(-0.5), 0.0);
     }
 

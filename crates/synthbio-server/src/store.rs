@@ -1,9 +1,11 @@
 //! The job store: one SQLite table of accepted queries and their outcomes.
 //!
-//! SQLite (rusqlite with its bundled build) rather than redb: its commit is
-//! atomic and durable across `kill -9` and power loss (WAL, `synchronous=FULL`),
-//! an operator can open the file with the stock `sqlite3` tool to see what the
-//! server holds, and the bundled build needs no system library. The store
+//! SQLite (rusqlite, linked to the system's libsqlite3) rather than redb: its
+//! commit is atomic and durable across `kill -9` and power loss (WAL,
+//! `synchronous=FULL`), and an operator can open the file with the stock
+//! `sqlite3` tool to see what the server holds. rusqlite's `bundled` feature
+//! would need no system library but compiles SQLite's C source in every cold
+//! build; Debian's libsqlite3-dev is one package beside HDF5 and OpenSSL. The store
 //! holds each query as accepted (its seed filled in) and the outcome; result
 //! bodies are files beside it, never rows.
 //!

@@ -51,6 +51,11 @@ pub struct DeArgs {
     /// variances get fewer prior degrees of freedom; with --trend, --voom or alone.
     #[arg(long)]
     robust: bool,
+    /// The lower and upper tail proportions that --robust Winsorizes (limma's
+    /// winsor.tail.p).
+    #[arg(long, value_name = "LOWER,UPPER", value_delimiter = ',',
+          default_values_t = synthbio::de::DEFAULT_WINSOR_TAIL_P, requires = "robust")]
+    winsor_tail_p: Vec<f64>,
     /// Test every gene (default: edgeR's filterByExpr on the design first).
     #[arg(long)]
     all_genes: bool,
@@ -163,6 +168,12 @@ pub fn de(args: &DeArgs) -> CliResult {
         },
         trend: args.trend,
         robust: args.robust,
+        winsor_tail_p: <[f64; 2]>::try_from(args.winsor_tail_p.as_slice()).map_err(|_| {
+            format!(
+                "--winsor-tail-p takes two proportions, LOWER,UPPER (e.g. 0.05,0.1); got {:?}",
+                args.winsor_tail_p
+            )
+        })?,
         filter,
     };
     let result = design_de(&data, &params)?;

@@ -3,7 +3,7 @@
 
 use crate::support::{fails_with, fixture, synthbio, text};
 use approx::assert_relative_eq;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn normalize_writes_cpm_that_sums_to_a_million_per_sample() {
@@ -164,4 +164,62 @@ fn a_closed_stdout_ends_the_program_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{:?}: {stderr}", output.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `de --design ... --robust --winsor-tail-p` gives limma's numbers (the golden file of
+/// synthbio-de, written by limma's eBayes(trend = TRUE, robust = TRUE,
+/// winsor.tail.p = c(0.1, 0.2)) on the airway slice), and the tails need --robust.
+#[test]
+fn de_with_a_design_and_winsorizing_tails_matches_limma() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = crate::support::repo("crates/synthbio-normalize/tests/golden/airway_slice.tsv");
+    let samples = crate::support::repo("crates/synthbio-de/tests/golden/airway_samples.tsv");
+    let (counts, samples) = (counts.to_string_lossy(), samples.to_string_lossy());
+    let mut args = vec![
+        "de",
+        &counts,
+        "--metadata",
+        &samples,
+        "--design",
+        "~ cell + dex",
+        "--reference-level",
+        "dex=untrt",
+        "--coef",
+        "dextrt",
+        "--trend",
+        "--winsor-tail-p",
+        "0.1,0.2",
+        "--out",
+        "de.tsv",
+    ];
+    let without_robust = synthbio(&args, dir.path());
+    assert!(!without_robust.status.success());
+    assert!(text(&without_robust.stderr).contains("required arguments were not provided"));
+    assert!(text(&without_robust.stderr).contains("--robust"));
+    args.push("--robust");
+    let out = synthbio(&args, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("(trend, robust, winsor.tail.p 0.1, 0.2)"));
+    let table = |path: &Path| -> Vec<Vec<String>> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split('\t').map(String::from).collect())
+            .collect()
+    };
+    let got = table(&dir.path().join("de.tsv"));
+    let want = table(&crate::support::repo(
+        "crates/synthbio-de/tests/golden/limma_paired_trend_robust_winsor.tsv",
+    ));
+    assert_eq!(got.len(), want.len());
+    for column in ["logFC", "t", "P.Value", "adj.P.Val"] {
+        let at = |t: &[Vec<String>]| t[0].iter().position(|h| h == column).unwrap();
+        let (g, w) = (at(&got), at(&want));
+        for (a, b) in got[1..].iter().zip(&want[1..]) {
+            assert_eq!(a[0], b[0], "gene order");
+            let (a, b): (f64, f64) = (a[g].parse().unwrap(), b[w].parse().unwrap());
+            assert_relative_eq!(a, b, max_relative = 1e-8);
+        }
+    }
 }

@@ -3,10 +3,12 @@
 //! `tests/golden/shapes/`, written by pyarrow): every part of the result is
 //! written, and stderr says which backend answered.
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use synthbio::io::{read_counts, CountsOptions};
 
 fn shape(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -54,8 +56,13 @@ fn serve(result: PathBuf) -> String {
             } else {
                 ("404 Not Found", br#"{"error": "no such path"}"#.to_vec())
             };
+            let content_type = if path == "/dl/q1" && result.extension() == Some("arrow".as_ref()) {
+                "application/vnd.apache.arrow.stream"
+            } else {
+                "application/json"
+            };
             let head = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
                 content.len()
             );
             let _ = stream.write_all(head.as_bytes());
@@ -149,4 +156,112 @@ fn gem2_metadata_keeps_predicted_values_and_parquet_is_written() {
         assert!(o.join(f).exists(), "{f}");
     }
     assert_eq!(lines(&o.join("model_version.txt")), ["gem-2.0"]);
+}
+
+/// The model a shape answers, and a query that asks for its samples.
+fn model_and_query(name: &str, exp: &Value) -> (String, String) {
+    let n = exp["metadata"].as_array().unwrap().len();
+    let counts_inputs = || {
+        let inputs = vec![r#"{"counts": [10, 20, 5]}"#; n].join(", ");
+        format!(r#"{{"inputs": [{inputs}]}}"#)
+    };
+    match exp["model"].as_str() {
+        Some(model) if model.starts_with("gem-2") => {
+            let operation = exp["operation"].as_str().unwrap_or("generate");
+            let inputs = vec![r#"{"counts": [1, 2, 3]}"#; n].join(", ");
+            let query = format!(r#"{{"inputs": [{inputs}], "operation": "{operation}"}}"#);
+            (model.to_string(), query)
+        }
+        _ if !exp["classifier_probs"].as_array().unwrap().is_empty()
+            || name.contains("metadata") =>
+        {
+            ("gem-1-bulk_predict-metadata".into(), counts_inputs())
+        }
+        _ => (
+            "gem-1-bulk".into(),
+            format!(
+                r#"{{"sampling_strategy": "sample generation", "inputs": [{{"metadata": {{"sex": "female", "sample_type": "primary tissue"}}, "num_samples": {n}}}]}}"#
+            ),
+        ),
+    }
+}
+
+/// Every answer shape of the official client's tests goes through `synthbio predict`
+/// (hosted protocol, loopback): the files hold what pysynthbio's transformers make of
+/// it (golden `expected.json`): the metadata values, every classifier probability, the
+/// latents, the counts, and the decoder sample's other fields in raw.json.
+#[test]
+fn every_official_answer_shape_is_written_whole() {
+    let all: Value =
+        serde_json::from_str(&std::fs::read_to_string(shape("expected.json")).unwrap()).unwrap();
+    let all = all.as_object().unwrap();
+    assert_eq!(all.len(), 15, "the shapes of make_shapes.py");
+    for (name, exp) in all {
+        let dir = tempfile::tempdir().unwrap();
+        let (model, query) = model_and_query(name, exp);
+        let out = predict(&model, name, &query, dir.path(), &["--validation", "warn"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name} ({model}): {err}");
+        let o = dir.path().join("out");
+        // Metadata: one row per sample, every value the official client has.
+        let meta = lines(&o.join("metadata.tsv"));
+        let header: Vec<&str> = meta[0].split('\t').collect();
+        let rows = exp["metadata"].as_array().unwrap();
+        assert_eq!(meta.len(), 1 + rows.len(), "{name}: {meta:?}");
+        for (line, want) in meta[1..].iter().zip(rows) {
+            let cells: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cells.len(), header.len(), "{name}: {line}");
+            for (key, value) in want.as_object().unwrap() {
+                let k = header.iter().position(|h| h == key);
+                let k = k.unwrap_or_else(|| panic!("{name}: no column {key} in {header:?}"));
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), String::from);
+                assert_eq!(cells[k], value, "{name}: {key}");
+            }
+        }
+        // Classifier probabilities: every one, as the long table.
+        let long = exp["classifier_probs"].as_array().unwrap();
+        let probs_file = o.join("classifier_probs.tsv");
+        if long.is_empty() {
+            assert!(!probs_file.exists(), "{name}");
+        } else {
+            assert_eq!(lines(&probs_file).len(), 1 + long.len(), "{name}");
+        }
+        // Latents: a table per block with values.
+        for (block, rows) in exp["latents"].as_object().unwrap() {
+            let width = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| r.as_array().map(Vec::len))
+                .max()
+                .unwrap_or(0);
+            let file = o.join(format!("latents_{block}.tsv"));
+            assert_eq!(file.exists(), width > 0, "{name}: {block}");
+            if width > 0 {
+                let table = lines(&file);
+                assert_eq!(table.len(), 1 + rows.as_array().unwrap().len(), "{name}");
+                assert_eq!(table[0].split('\t').count(), 1 + width, "{name}: {block}");
+            }
+        }
+        // Counts: the expression (or decoder sample) as genes x samples text.
+        if let Some(want) = exp["expression"].as_array() {
+            let file = ["expression.tsv", "decoder_sample.tsv"]
+                .iter()
+                .map(|f| o.join(f))
+                .find(|f| f.exists())
+                .unwrap_or_else(|| panic!("{name}: no counts file"));
+            let (ds, _) = read_counts(&file, &CountsOptions::default()).unwrap();
+            assert_eq!(ds.n_samples(), want.len(), "{name}");
+            for (i, row) in want.iter().enumerate() {
+                let row: Vec<u32> = serde_json::from_value(row.clone()).unwrap();
+                assert_eq!(ds.counts().row(i).to_vec(), row, "{name} sample {i}");
+            }
+        }
+        if !exp["decoder_sample_rest"].is_null() {
+            let raw = std::fs::read_to_string(o.join("raw.json")).unwrap();
+            assert!(raw.contains("decoder_sample"), "{name}: {raw}");
+        }
+    }
 }

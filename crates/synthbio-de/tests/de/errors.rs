@@ -226,7 +226,7 @@ fn zero_variance_genes_have_documented_results() {
     let p2 = welch.genes[2].test.p_value.unwrap();
     let p3 = welch.genes[3].test.p_value.unwrap();
     let adj2 = welch.genes[2].adj_p_value.unwrap();
-    assert!((adj2 - (p2 * 2.0).min(p2.max(p3))).abs() < 1e-15);
+    approx::assert_abs_diff_eq!(adj2, (p2 * 2.0).min(p2.max(p3)), epsilon = 1e-15);
     // Moderated: the prior keeps every gene testable; no change gives t = 0, p = 1.
     let m = differential_expression(&v, &ids("g", 4), &g, DeTest::Moderated).unwrap();
     assert!(m.genes.iter().all(|g| g.test.t.is_some_and(f64::is_finite)));
@@ -260,7 +260,9 @@ fn benchmark_inputs_are_checked() {
 
 #[test]
 fn bad_designs_get_errors_naming_the_column_and_the_fix() {
-    use synthbio_de::{design_de, lm_fit, Design, DesignDeParams, Tested, Transform};
+    use synthbio_de::{
+        design_de, lm_fit, Design, DesignDeParams, Tested, Transform, DEFAULT_WINSOR_TAIL_P,
+    };
     let data = airway();
     let meta = data.metadata();
     // A factor with one level in the samples tested.
@@ -289,6 +291,7 @@ fn bad_designs_get_errors_naming_the_column_and_the_fix() {
         transform: Transform::LogCpm,
         trend: false,
         robust: false,
+        winsor_tail_p: DEFAULT_WINSOR_TAIL_P,
         filter: None,
     };
     let err = design_de(&data, &params).unwrap_err();
@@ -349,7 +352,9 @@ fn bad_designs_get_errors_naming_the_column_and_the_fix() {
 /// column or coefficient, quoted) and the fix.
 #[test]
 fn design_errors_name_the_column_and_the_fix_in_one_sentence() {
-    use synthbio_de::{design_de, lm_fit, Design, DesignDeParams, Tested, Transform};
+    use synthbio_de::{
+        design_de, lm_fit, Design, DesignDeParams, Tested, Transform, DEFAULT_WINSOR_TAIL_P,
+    };
     let data = airway();
     let meta = data.metadata();
     let reference = [("dex".to_string(), "untrt".to_string())];
@@ -363,6 +368,7 @@ fn design_errors_name_the_column_and_the_fix_in_one_sentence() {
         transform: Transform::LogCpm,
         trend: false,
         robust: false,
+        winsor_tail_p: DEFAULT_WINSOR_TAIL_P,
         filter: None,
     };
     let err = design_de(&three, &params).unwrap_err();

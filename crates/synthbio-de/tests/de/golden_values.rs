@@ -1,6 +1,7 @@
 //! Tests, BH, fold changes, benchmark metrics and special functions against scipy.
 
 use crate::common::{airway, assert_close, assert_close_opt, expected, numbers, options};
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use serde_json::Value;
 use synthbio_core::{Cell, Dataset, DynAnalysis};
 use synthbio_de::special::{tetragamma, trigamma, trigamma_inverse};
@@ -41,19 +42,13 @@ fn check_de(got: &DeResult, want: &Value, test: &str) {
         _ => {
             let prior = got.prior.unwrap();
             let d0 = w["df_prior"].as_f64().unwrap();
-            assert!(
-                (prior.df_prior - d0).abs() < 1e-8 * d0,
-                "d0 {} vs {d0}",
-                prior.df_prior
-            );
+            assert_relative_eq!(prior.df_prior, d0, max_relative = 1e-8);
             let s0 = w["var_prior"].as_f64().unwrap();
-            assert!(
-                (prior.var_prior - s0).abs() < 1e-10 * s0,
-                "s0^2 {} vs {s0}",
-                prior.var_prior
-            );
+            assert_relative_eq!(prior.var_prior, s0, max_relative = 1e-10);
             let df_total = w["df"].as_f64().unwrap();
-            assert!(df.iter().all(|d| (d.unwrap() - df_total).abs() < 1e-8));
+            for d in &df {
+                assert_abs_diff_eq!(d.unwrap(), df_total, epsilon = 1e-8);
+            }
         }
     }
 }
@@ -109,7 +104,9 @@ fn the_analysis_renders_a_volcano_table() {
     let want_t = options(&e["log_cpm"]["moderated"]["t"]);
     for (row, w) in table.rows.iter().zip(&want_t) {
         match (&row[3], w) {
-            (Cell::Float(t), Some(w)) => assert!((t - w).abs() <= 1e-9 + REL_T * w.abs()),
+            (Cell::Float(t), Some(w)) => {
+                assert_relative_eq!(*t, *w, epsilon = 1e-9, max_relative = REL_T)
+            }
             (c, w) => panic!("cell {c:?} vs {w:?}"),
         }
     }

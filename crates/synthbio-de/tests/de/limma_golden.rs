@@ -6,7 +6,7 @@ use ndarray::Array2;
 use synthbio_core::{Dataset, MetadataTable};
 use synthbio_de::{
     design_de, ebayes, filter_by_expr, fit_f_dist, lm_fit, DeError, Design, DesignDe,
-    DesignDeParams, EBayesOptions, FilterParams, Tested, Transform,
+    DesignDeParams, EBayesOptions, FilterParams, Tested, Transform, DEFAULT_WINSOR_TAIL_P,
 };
 
 /// t, p, logFC, B: relative agreement with limma (absolute floor for values near 0).
@@ -27,6 +27,7 @@ pub(crate) fn golden(name: &str) -> Golden {
         "rank" => include_str!("../golden/limma_rank_deficient.tsv"),
         "robust" => include_str!("../golden/limma_paired_robust.tsv"),
         "trend_robust" => include_str!("../golden/limma_paired_trend_robust.tsv"),
+        "trend_robust_winsor" => include_str!("../golden/limma_paired_trend_robust_winsor.tsv"),
         "voom_robust" => include_str!("../golden/limma_paired_voom_robust.tsv"),
         "fit_f_dist_robustly" => include_str!("../golden/limma_fit_f_dist_robustly.tsv"),
         _ => unreachable!(),
@@ -134,6 +135,7 @@ pub(crate) fn params(
         transform,
         trend,
         robust: false,
+        winsor_tail_p: DEFAULT_WINSOR_TAIL_P,
         filter: filter.then(FilterParams::default),
     }
 }
@@ -406,11 +408,23 @@ fn the_paired_analysis_of_two_groups_is_limma_trend_on_donor_plus_group() {
         "cell",
         Transform::LogCpm,
         Some(FilterParams::default()),
+        false,
     )
     .unwrap();
     assert_eq!(got.tested, "groupcase");
     assert_eq!(got.design_columns.last().unwrap(), "groupcase");
     check_top(&got, &golden("trend"), "paired");
-    let err = synthbio_de::de_paired(&data, &groups, "donor", Transform::Voom, None).unwrap_err();
+    let robust = synthbio_de::de_paired(
+        &data,
+        &groups,
+        "cell",
+        Transform::LogCpm,
+        Some(FilterParams::default()),
+        true,
+    )
+    .unwrap();
+    check_top(&robust, &golden("trend_robust"), "paired, robust");
+    let err =
+        synthbio_de::de_paired(&data, &groups, "donor", Transform::Voom, None, false).unwrap_err();
     assert!(matches!(err, DeError::UnknownColumn { .. }), "{err}");
 }

@@ -1,5 +1,6 @@
 //! Invariants and hand-computed cases.
 
+use approx::assert_abs_diff_eq;
 use ndarray::array;
 use proptest::prelude::*;
 use synthbio_core::{Expression, Scale};
@@ -21,22 +22,30 @@ fn welch_by_hand() {
     )
     .unwrap();
     let t = r.genes[0].test;
-    assert!((t.t.unwrap() + 4.0 / (5.0f64 / 3.0).sqrt()).abs() < 1e-14);
-    assert!((t.df.unwrap() - 50.0 / 17.0).abs() < 1e-12);
+    assert_abs_diff_eq!(t.t.unwrap(), -4.0 / (5.0f64 / 3.0).sqrt(), epsilon = 1e-14);
+    assert_abs_diff_eq!(t.df.unwrap(), 50.0 / 17.0, epsilon = 1e-12);
     assert_eq!(r.genes[0].log2_fc, -4.0);
     assert_eq!(r.genes[0].mean_expression, 4.0);
 }
 
 #[test]
 fn correlations_by_hand() {
-    assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap() - 1.0).abs() < 1e-15);
-    assert!((pearson(&[1.0, 2.0, 3.0], &[3.0, 1.0, 2.0]).unwrap() + 0.5).abs() < 1e-15);
+    assert_abs_diff_eq!(
+        pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap(),
+        1.0,
+        epsilon = 1e-15
+    );
+    assert_abs_diff_eq!(
+        pearson(&[1.0, 2.0, 3.0], &[3.0, 1.0, 2.0]).unwrap(),
+        -0.5,
+        epsilon = 1e-15
+    );
     assert_eq!(pearson(&[1.0, 2.0, 3.0], &[3.0, 3.0, 3.0]), None);
     assert_eq!(pearson(&[1.0], &[1.0]), None);
     // Monotone but not linear: Spearman 1, Pearson below 1.
     let x = [1.0, 2.0, 3.0, 4.0];
     let y = [1.0, 8.0, 27.0, 64.0];
-    assert!((spearman(&x, &y).unwrap() - 1.0).abs() < 1e-15);
+    assert_abs_diff_eq!(spearman(&x, &y).unwrap(), 1.0, epsilon = 1e-15);
     assert!(pearson(&x, &y).unwrap() < 1.0);
 }
 

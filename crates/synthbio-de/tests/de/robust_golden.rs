@@ -1,11 +1,11 @@
 //! limma's robust empirical Bayes (`eBayes(robust = TRUE)`, `fitFDistRobustly`) against
-//! limma itself (`golden/make_limma_golden.R`, cases 10 and 11).
+//! limma itself (`golden/make_limma_golden.R`, cases 10 to 12).
 
 use crate::common::{airway, assert_close};
 use crate::limma_golden::{check_top, golden, paired, params, REL};
 use synthbio_de::{
     de_paired, design_de, fit_f_dist_robustly, squeeze_var_robust, DeTest, DesignDeParams,
-    FilterParams, Groups, Transform,
+    FilterParams, Groups, Transform, DEFAULT_WINSOR_TAIL_P,
 };
 
 fn robust(transform: Transform, trend: bool) -> DesignDeParams {
@@ -44,6 +44,35 @@ fn paired_design_limma_trend_robust_matches_limma() {
 }
 
 #[test]
+fn other_winsorizing_tails_match_limma() {
+    let params = DesignDeParams {
+        winsor_tail_p: [0.1, 0.2],
+        ..robust(Transform::LogCpm, true)
+    };
+    let got = design_de(&airway(), &params).unwrap();
+    let want = golden("trend_robust_winsor");
+    check_top(&got, &want, "trend robust, winsor.tail.p = c(0.1, 0.2)");
+    // The tails change the prior: the default tails' golden differs.
+    let default_tails = golden("trend_robust").col("df.prior");
+    assert!(want
+        .col("df.prior")
+        .iter()
+        .zip(&default_tails)
+        .any(|(a, b)| (a - b).abs() > 1e-6));
+    for bad in [[0.0, 0.1], [0.05, 0.5], [f64::NAN, 0.1]] {
+        let params = DesignDeParams {
+            winsor_tail_p: bad,
+            ..robust(Transform::LogCpm, true)
+        };
+        let err = design_de(&airway(), &params).unwrap_err().to_string();
+        assert!(
+            err.contains("winsor_tail_p") && err.contains("0.05, 0.1"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn paired_design_voom_robust_matches_limma() {
     let got = design_de(&airway(), &robust(Transform::Voom, false)).unwrap();
     check_top(&got, &golden("voom_robust"), "voom robust");
@@ -66,7 +95,7 @@ fn fit_f_dist_robustly_matches_limma_in_each_branch() {
         let df1 = pick("df1")[0];
         let covariate = pick("covariate");
         let covariate = (!covariate[0].is_nan()).then_some(covariate.as_slice());
-        let got = fit_f_dist_robustly(&var, df1, covariate).unwrap();
+        let got = fit_f_dist_robustly(&var, df1, covariate, DEFAULT_WINSOR_TAIL_P).unwrap();
         let df2 = pick("df2")[0];
         if df2.is_infinite() {
             assert!(got.df2.is_infinite(), "{name}: df2 {}", got.df2);
@@ -94,20 +123,33 @@ fn fit_f_dist_robustly_matches_limma_in_each_branch() {
 #[test]
 fn robust_prior_refuses_what_limma_refuses() {
     // More than half the variances zero: limma stops ("Variances are mostly <= 0").
-    let err = squeeze_var_robust(&[0.0, 0.0, 0.0, 0.1, 0.2], 3.0, None).unwrap_err();
+    let err = squeeze_var_robust(&[0.0, 0.0, 0.0, 0.1, 0.2], 3.0, None, DEFAULT_WINSOR_TAIL_P)
+        .unwrap_err();
     assert!(err.to_string().contains("robust"), "{err}");
     assert!(err.to_string().contains("filterByExpr"), "{err}");
-    assert!(squeeze_var_robust(&[0.1], 3.0, None).is_err());
-    let err = squeeze_var_robust(&[0.1, f64::NAN, 0.3], 3.0, None).unwrap_err();
+    assert!(squeeze_var_robust(&[0.1], 3.0, None, DEFAULT_WINSOR_TAIL_P).is_err());
+    let err =
+        squeeze_var_robust(&[0.1, f64::NAN, 0.3], 3.0, None, DEFAULT_WINSOR_TAIL_P).unwrap_err();
     assert!(err.to_string().contains("gene 1"), "{err}");
-    let err = fit_f_dist_robustly(&[0.1, 0.2, 0.3], 3.0, Some(&[1.0, 2.0])).unwrap_err();
+    let err = fit_f_dist_robustly(
+        &[0.1, 0.2, 0.3],
+        3.0,
+        Some(&[1.0, 2.0]),
+        DEFAULT_WINSOR_TAIL_P,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("covariate"), "{err}");
-    let err = fit_f_dist_robustly(&[0.1, 0.2, 0.3], 3.0, Some(&[1.0, f64::INFINITY, 2.0]));
+    let err = fit_f_dist_robustly(
+        &[0.1, 0.2, 0.3],
+        3.0,
+        Some(&[1.0, f64::INFINITY, 2.0]),
+        DEFAULT_WINSOR_TAIL_P,
+    );
     let err = err.unwrap_err().to_string();
     assert!(err.contains("covariate at gene 1"), "{err}");
     // Fewer than 10 genes: both Winsorized tails are below 1/n, the plain prior (limma).
     let var = [0.1, 0.2, 0.3, 0.25, 0.15, 0.4, 0.05, 0.5, 0.12];
-    let robust = squeeze_var_robust(&var, 3.0, None).unwrap();
+    let robust = squeeze_var_robust(&var, 3.0, None, DEFAULT_WINSOR_TAIL_P).unwrap();
     let plain = synthbio_de::squeeze_var(&var, 3.0, None);
     assert_eq!(robust.var_post, plain.var_post);
 }
@@ -122,6 +164,7 @@ fn the_paired_result_converts_to_the_two_group_shape() {
         "cell",
         Transform::LogCpm,
         Some(FilterParams::default()),
+        false,
     )
     .unwrap();
     let de = paired.to_de_result(&groups);

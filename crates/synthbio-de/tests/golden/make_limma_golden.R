@@ -198,3 +198,13 @@ rows <- do.call(rbind, lapply(names(cases), function(nm) {
 write_golden("limma_fit_f_dist_robustly.tsv",
              "limma:::fitFDistRobustly(var, df1, covariate) on simulated variances (set.seed(15))",
              rows)
+
+# 12. Robust eBayes with other Winsorizing tails (winsor.tail.p = c(0.1, 0.2)), limma-trend
+#     on the paired design.
+wtp <- c(0.1, 0.2)
+fit <- eBayes(fit0, trend = TRUE, robust = TRUE, winsor.tail.p = wtp)
+rob <- fitFDistRobustly(fit0$sigma^2, fit0$df.residual, covariate = fit0$Amean,
+                        winsor.tail.p = wtp)
+write_golden("limma_paired_trend_robust_winsor.tsv",
+             "keep = filterByExpr(~ cell + dex); cpm(counts, log = TRUE, prior.count = 2)[keep, ]; lmFit(~ cell + dex); eBayes(trend = TRUE, robust = TRUE, winsor.tail.p = c(0.1, 0.2)); topTable(coef = 'dextrt')",
+             top(fit, "dextrt", k$ids), prior_lines(fit, rob$df2))

@@ -2,7 +2,7 @@
 //! held out together, measured genes.
 
 use crate::io::RawSet;
-use crate::train::prep::library_sizes;
+use crate::train::prep::panel_corrected_library_sizes;
 use crate::transform::log_expr;
 use crate::EngineError;
 
@@ -19,7 +19,7 @@ pub(super) struct Data<'a> {
 
 impl<'a> Data<'a> {
     pub fn new(raw: &'a RawSet, scale: f64) -> Result<Data<'a>, EngineError> {
-        let lib = library_sizes(raw)?;
+        let lib = panel_corrected_library_sizes(raw)?;
         let names: Vec<String> = raw
             .donors
             .iter()

@@ -35,7 +35,7 @@ mod tests {
     fn hand_computed_figures() {
         // a = 1, 2, 3; b = 2, 4, 7: means 2 and 13/3; sab = 5, saa = 2, sbb = 38/3.
         let r = pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 7.0]).unwrap();
-        assert!((r - 5.0 / (2.0f64 * 38.0 / 3.0).sqrt()).abs() < 1e-12);
+        approx::assert_abs_diff_eq!(r, 5.0 / (2.0f64 * 38.0 / 3.0).sqrt(), epsilon = 1e-12);
         assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), None);
         assert_eq!(mse(&[1.0, 2.0], &[2.0, 4.0]), 2.5);
         let mut m = Mean::default();

@@ -192,7 +192,7 @@ mod tests {
         let f = a.dot(&b);
         let scale = 3000.0 * 1.9e-3 * 3.4;
         for (x, y) in e.iter().zip(f.iter()) {
-            assert!((x - y).abs() < scale * 1e-11, "{x} vs {y}");
+            approx::assert_abs_diff_eq!(*x, *y, epsilon = scale * 1e-11);
         }
     }
 }

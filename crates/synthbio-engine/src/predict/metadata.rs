@@ -39,7 +39,7 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
     let libs: Vec<f64> = counts
         .iter()
         .zip(&masks)
-        .map(|(c, m)| library_size(model, c, m.as_deref()))
+        .map(|(c, m)| panel_corrected_library_size(model, c, m.as_deref()))
         .collect();
     for c in &model.params.classifiers {
         let key = &schema.keys[c.key as usize];
@@ -142,7 +142,7 @@ fn input_masks(
 /// The library size of an input's log scale: its total, scaled up by the
 /// share of reads its measured genes hold in a typical sample when it did
 /// not measure every gene.
-fn library_size(model: &Model, counts: &[f64], mask: Option<&[bool]>) -> f64 {
+fn panel_corrected_library_size(model: &Model, counts: &[f64], mask: Option<&[bool]>) -> f64 {
     let mu = model
         .mu
         .as_slice()

@@ -268,7 +268,7 @@ mod tests {
         // moderated variance is the gene's own: v = [0, 2]; raw = [3, 1]:
         // mean_sq = 5, mean_var = 1, tau² = 4: both shrunk by 4 / 5.
         let out = moderate(&[3.0, 1.0], &[Some(0.0), Some(2.0)], &[1e12, 1e12]);
-        assert!((out[0] - 3.0 * 0.8).abs() < 1e-9);
-        assert!((out[1] - 0.8).abs() < 1e-9);
+        approx::assert_abs_diff_eq!(out[0], 3.0 * 0.8, epsilon = 1e-9);
+        approx::assert_abs_diff_eq!(out[1], 0.8, epsilon = 1e-9);
     }
 }

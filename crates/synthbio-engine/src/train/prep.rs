@@ -63,7 +63,7 @@ impl<'a> Prepared<'a> {
         }
         let schema = Schema::from_rows(&raw.keys, &raw.metadata);
         let codes: Vec<Codes> = raw.metadata.iter().map(|m| schema.encode(m)).collect();
-        let lib = library_sizes(raw)?;
+        let lib = panel_corrected_library_sizes(raw)?;
         let mut y = Vec::with_capacity(raw.counts.len());
         for (i, &l) in lib.iter().enumerate() {
             for (_, c) in raw.row(i) {
@@ -238,7 +238,7 @@ impl<'a> Prepared<'a> {
 /// sample's measured genes hold in samples that measured more genes (the
 /// median over those samples), so that a dataset that measured fewer genes is
 /// not put on an inflated CPM scale.
-pub(crate) fn library_sizes(raw: &RawSet) -> Result<Vec<f64>, EngineError> {
+pub(crate) fn panel_corrected_library_sizes(raw: &RawSet) -> Result<Vec<f64>, EngineError> {
     let n = raw.n_samples();
     let totals: Vec<f64> = (0..n).map(|i| raw.measured_total(i) as f64).collect();
     if let Some(i) = totals.iter().position(|&t| t <= 0.0) {

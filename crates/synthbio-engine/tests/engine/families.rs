@@ -166,7 +166,7 @@ fn mean_estimation_sums_to_the_requested_library_size() {
         .with_input(airway_control(), 2)
         .with_seed(1);
     for size in predict("gem-1-bulk", &q).unwrap().library_sizes() {
-        assert!((size as f64 - 1e7).abs() < 0.2e7, "{size}");
+        approx::assert_abs_diff_eq!(size as f64, 1e7, epsilon = 0.2e7);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Every transform and TMM against the numpy golden values on real airway counts.
 
 use crate::common::{airway, airway_sparse, assert_all_relative_eq, expected, matrix, vector};
-use approx::assert_relative_eq;
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use ndarray::{Array2, ShapeBuilder};
 use synthbio_core::{DynAnalysis, Scale};
 use synthbio_normalize::{
@@ -229,7 +229,9 @@ fn the_analysis_runs_from_json_parameters() {
         assert_eq!(row[0], data.gene_ids()[j].as_str().into());
         for (i, cell) in row[1..].iter().enumerate() {
             match cell {
-                synthbio_core::Cell::Float(v) => assert!((v - want[[i, j]]).abs() < ABS),
+                synthbio_core::Cell::Float(v) => {
+                    assert_abs_diff_eq!(*v, want[[i, j]], epsilon = ABS)
+                }
                 other => panic!("unexpected cell {other:?}"),
             }
         }

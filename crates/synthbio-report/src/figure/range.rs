@@ -62,7 +62,8 @@ mod tests {
     #[test]
     fn never_collapses() {
         let r = padded_range([3.0, 3.0]);
-        assert!((r.start - 2.7).abs() < 1e-12 && (r.end - 3.3).abs() < 1e-12);
+        approx::assert_abs_diff_eq!(r.start, 2.7, epsilon = 1e-12);
+        approx::assert_abs_diff_eq!(r.end, 3.3, epsilon = 1e-12);
         assert_eq!(padded_range([0.0]), -1.0..1.0);
         assert_eq!(padded_range([0.0, 5e-324]), -1.0..1.0);
         assert_eq!(padded_range([f64::NAN, f64::INFINITY]), 0.0..1.0);

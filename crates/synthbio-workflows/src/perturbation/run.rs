@@ -155,7 +155,7 @@ impl PerturbationStudy {
             control,
         };
         if paired {
-            let fit = de_paired(data, &groups, "unit", Transform::LogCpm, None)?;
+            let fit = de_paired(data, &groups, "unit", Transform::LogCpm, None, false)?;
             return Ok(fit.to_de_result(&groups));
         }
         let log_cpm = NormalizeParams::new(Method::LogCpm { prior_count: 2.0 });
