@@ -110,20 +110,7 @@ pub fn read_counts(path: &Path, options: &CountsOptions) -> Result<(Dataset, Det
                 expected: header_fields,
             });
         }
-        let id = src.text(0, line)?.to_string();
-        if id.is_empty() {
-            return Err(IoError::EmptyId {
-                file: src.file.clone(),
-                place: format!("line {line}"),
-            });
-        }
-        if let Some(first) = seen.insert(id.clone(), line) {
-            return Err(IoError::DuplicateId {
-                file: src.file.clone(),
-                id,
-                places: format!("lines {first} and {line}"),
-            });
-        }
+        let id = src.row_id(line, &mut seen)?;
         for (j, field) in src.record().iter().skip(1 + skipped).enumerate() {
             if field.is_empty() || field == b"NA" {
                 if options.empty_as_zero {

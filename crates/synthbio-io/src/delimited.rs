@@ -173,6 +173,26 @@ impl Delimited {
             line,
         })
     }
+
+    /// The current record's id (its first field): not empty, and not on an earlier
+    /// line (`seen` maps each id to its line).
+    pub fn row_id(&self, line: u64, seen: &mut HashMap<String, u64>) -> Result<String, IoError> {
+        let id = self.text(0, line)?.to_string();
+        if id.is_empty() {
+            return Err(IoError::EmptyId {
+                file: self.file.clone(),
+                place: format!("line {line}"),
+            });
+        }
+        if let Some(first) = seen.insert(id.clone(), line) {
+            return Err(IoError::DuplicateId {
+                file: self.file.clone(),
+                id,
+                places: format!("lines {first} and {line}"),
+            });
+        }
+        Ok(id)
+    }
 }
 
 /// Removes a UTF-8 byte order mark (spreadsheets write one).

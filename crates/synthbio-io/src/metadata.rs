@@ -76,20 +76,7 @@ pub fn read_metadata(path: &Path) -> Result<SampleTable, IoError> {
                 expected: src.header.len(),
             });
         }
-        let id = src.text(0, line)?.to_string();
-        if id.is_empty() {
-            return Err(IoError::EmptyId {
-                file: src.file.clone(),
-                place: format!("line {line}"),
-            });
-        }
-        if let Some(first) = seen.insert(id.clone(), line) {
-            return Err(IoError::DuplicateId {
-                file: src.file.clone(),
-                id,
-                places: format!("lines {first} and {line}"),
-            });
-        }
+        let id = src.row_id(line, &mut seen)?;
         for j in 1..fields {
             let v = src.text(j, line)?;
             values.push((!v.is_empty()).then(|| v.to_string()));

@@ -21,7 +21,7 @@ Two modes:
       the written rows' sums) and normalize_total + log1p on the counts files.
 
   python anndata_roundtrip.py venv
-      only makes the venv (target/anndata-venv) from PyPI; .ci/run does this while cargo builds.
+      only makes the venv (target/anndata-venv) from PyPI (to fetch it ahead of a run).
 
   python anndata_roundtrip.py ci
       after `cargo test -p synthbio-io` and `cargo test -p synthbio-cli` (whose h5ad tests

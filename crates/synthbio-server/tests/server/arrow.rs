@@ -2,7 +2,6 @@
 
 use crate::support::fake::{BULK, PREDICT};
 use crate::support::http::{config, start};
-use approx::assert_abs_diff_eq;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Float64Type, Int64Type};
 use arrow::ipc::reader::StreamReader;
@@ -53,13 +52,6 @@ fn counts_of(expected: &Dataset, row: usize) -> Vec<i64> {
         .iter()
         .map(|&c| i64::from(c))
         .collect()
-}
-
-fn assert_close(got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len());
-    for (g, w) in got.iter().zip(want) {
-        assert_abs_diff_eq!(*g, *w, epsilon = 0.0);
-    }
 }
 
 #[tokio::test]
@@ -120,7 +112,8 @@ async fn baseline_stream_matches_the_dataset_value_by_value() {
             assert_eq!(got, want, "row {row}");
             for (k, b) in LatentBlock::ALL.iter().enumerate() {
                 let want = expected.latents().unwrap().block(*b).row(row).to_vec();
-                assert_close(&list_f64(batch.column(2 + k), r), &want);
+                // Floats cross the wire bit for bit.
+                assert_eq!(list_f64(batch.column(2 + k), r), want);
             }
             row += 1;
         }
@@ -173,14 +166,14 @@ async fn metadata_prediction_stream_has_nested_structs() {
                     .unwrap()
                     .as_primitive::<Float64Type>()
                     .value(r);
-                assert_abs_diff_eq!(v, p.prob(r, class), epsilon = 0.0);
+                assert_eq!(v, p.prob(r, class));
             }
         }
         for b in LatentBlock::ALL {
             let want = expected.latents().unwrap().block(b).row(r).to_vec();
-            assert_close(
-                &list_f64(latents.column_by_name(b.as_str()).unwrap(), r),
-                &want,
+            assert_eq!(
+                list_f64(latents.column_by_name(b.as_str()).unwrap(), r),
+                want
             );
         }
         let counts = decoder.column_by_name("counts").unwrap();
