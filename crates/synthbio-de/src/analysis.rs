@@ -143,6 +143,8 @@ pub fn de_groups_filtered(
     groups.check(data.n_samples(), 2)?;
     let rows: Vec<usize> = groups.case.iter().chain(&groups.control).copied().collect();
     let subset = data.select_samples(&rows);
+    // Unmeasured cells hold placeholder zeros: missing is never read as zero.
+    subset.require_all_measured("differential expression")?;
     let normalized = normalize_dataset::<f64>(&subset, normalization)?;
     let local = Groups {
         case: (0..groups.case.len()).collect(),

@@ -116,6 +116,8 @@ pub const TOP_TABLE_COLUMNS: [&str; 7] = [
 /// over all genes (edgeR's `keep.lib.sizes = TRUE`), `lmFit`, the coefficient or
 /// contrast, `eBayes`, `topTable`.
 pub fn design_de(data: &Dataset, params: &DesignDeParams) -> Result<DesignDe> {
+    // Unmeasured cells hold placeholder zeros: missing is never read as zero.
+    data.require_all_measured("differential expression")?;
     let design = &params.design;
     if design.n_samples() != data.n_samples() {
         return Err(DeError::Shape {

@@ -408,3 +408,38 @@ fn design_errors_name_the_column_and_the_fix_in_one_sentence() {
         assert!(!message.contains("  "), "double space in: {message}");
     }
 }
+
+/// Genes some samples did not measure are refused by every DE path (their counts are
+/// placeholders, never zeros), naming the genes; leaving them out makes the data usable.
+#[test]
+fn unmeasured_genes_are_refused_not_read_as_zero() {
+    use synthbio_core::Measured;
+    use synthbio_de::{de_paired, Transform};
+    let data = airway();
+    let mut mask = vec![vec![true; data.n_genes()]; data.n_samples()];
+    mask[0][3] = false;
+    let masked = data
+        .clone()
+        .with_measured(Measured::from_rows(data.n_genes(), mask).unwrap())
+        .unwrap();
+    let groups = Groups::from_metadata(&masked, "dex", "trt", "untrt").unwrap();
+    let gene = data.gene_ids()[3].clone();
+    let paired = de_paired(&masked, &groups, "cell", Transform::LogCpm, None, false);
+    let two_group = de_dataset(&masked, &DeParams::new("dex", "trt", "untrt"));
+    for err in [paired.unwrap_err(), two_group.unwrap_err()] {
+        match &err {
+            DeError::Dataset(DatasetError::Unmeasured { genes, .. }) => {
+                assert_eq!(genes, std::slice::from_ref(&gene), "{err}")
+            }
+            other => panic!("{other}"),
+        }
+    }
+    let kept: Vec<String> = data
+        .gene_ids()
+        .iter()
+        .filter(|g| **g != gene)
+        .cloned()
+        .collect();
+    let usable = masked.select_genes(&kept).unwrap();
+    assert!(de_dataset(&usable, &DeParams::new("dex", "trt", "untrt")).is_ok());
+}
