@@ -33,12 +33,13 @@ impl Predictor for BlockingClient {
         Ok(BlockingClient::predict(self, model, query)?)
     }
 
+    // Said as the async client it wraps says it.
     fn gene_order(&self, model: &ModelId) -> Option<Vec<String>> {
-        self.client().gene_order(model).map(|g| g.to_vec())
+        Predictor::gene_order(self.client(), model)
     }
 
     fn describe(&self) -> String {
-        format!("the {}", self.client().config().describe(None))
+        Predictor::describe(self.client())
     }
 }
 
