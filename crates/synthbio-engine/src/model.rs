@@ -188,6 +188,16 @@ impl Model {
         z
     }
 
+    /// Posterior latent means of samples given as raw counts, and their
+    /// residuals: log expression beyond the latent fit, `y - (mu + W z)`.
+    pub fn encode_with_residuals(&self, counts: &[&[f64]]) -> (Array2<f64>, Array2<f64>) {
+        let centred = self.centred_log(counts);
+        let z = self.encode_samples(counts, centred.view());
+        let mut residual = centred;
+        residual -= &z.dot(&self.wt);
+        (z, residual)
+    }
+
     /// Posterior latent means of centred rows (samples x latent).
     pub fn encode(&self, centred: ArrayView2<'_, f64>) -> Array2<f64> {
         let mut z = centred.dot(&self.encoder.gain.t());

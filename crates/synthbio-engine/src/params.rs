@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use synthbio_core::{Metadata, Modality};
 
 /// Format version of the model files; loading another version fails.
-pub(crate) const FORMAT: u32 = 3;
+pub(crate) const FORMAT: u32 = 4;
 
 /// A Gaussian prior `z ~ N(intercept + coefᵀ x, cov)` whose mean is linear in
 /// the one-hot metadata `x` of one block.
@@ -164,6 +164,9 @@ pub(crate) struct ModelParams {
     pub noise_var: Vec<f32>,
     /// Negative binomial dispersion per gene (bulk; empty for single cell).
     pub dispersion: Vec<f32>,
+    /// Share of a reference's residual that a perturbed sample of its unit
+    /// keeps, per gene (empty: all of it; see `train::shared_residual`).
+    pub residual_share: Vec<f32>,
     /// Mean of the latents over training samples (the encoder's prior).
     pub marginal_mean: Vec<f64>,
     /// Covariance of the latents over training samples, row-major.
@@ -222,6 +225,7 @@ impl ModelParams {
             && p.loadings.len() == g * d
             && p.noise_var.len() == g
             && (p.dispersion.is_empty() || p.dispersion.len() == g)
+            && (p.residual_share.is_empty() || p.residual_share.len() == g)
             && p.marginal_mean.len() == d
             && p.marginal_cov.len() == d * d
             && p.examples.reference_counts.len() == g;

@@ -4,6 +4,7 @@ pub(crate) mod baseline;
 mod metadata;
 pub(crate) mod prior;
 mod reference;
+mod transfer;
 
 pub(crate) use baseline::baseline;
 pub(crate) use metadata::{class_log_probs, predict_metadata};

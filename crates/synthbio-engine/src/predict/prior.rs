@@ -7,7 +7,6 @@
 //! the one-hot metadata, so values never seen together still combine. A
 //! perturbation condition, though, must be one the model was trained on.
 
-use crate::classify::log_probs;
 use crate::model::Model;
 use crate::params::LinearPrior;
 use crate::schema::Codes;
@@ -90,43 +89,6 @@ pub(crate) fn pert_mean(
             .map(|e| Array1::from(e.mean.clone()))
     };
     context.and_then(|c| find(Some(c))).or_else(|| find(None))
-}
-
-/// The perturbation mean of a condition for a sample whose context is unknown
-/// but whose latent is `z`: the context entries averaged with the context
-/// classifier's probabilities (the context-free entry without a classifier).
-pub(crate) fn pert_mean_for_latent(
-    model: &Model,
-    condition: usize,
-    z: ndarray::ArrayView1<'_, f64>,
-) -> Option<Array1<f64>> {
-    let pp = &model.params.pert_prior;
-    let classifier = pp
-        .context_key
-        .and_then(|k| model.params.classifiers.iter().find(|c| c.key == k));
-    let Some(classifier) = classifier else {
-        return pert_mean(model, condition, None);
-    };
-    let key = &model.params.schema.keys[classifier.key as usize];
-    let range = model.block_range(key.block);
-    let lp = log_probs(
-        classifier,
-        z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(range)),
-    );
-    let mut acc = Array1::<f64>::zeros(model.dims[2]);
-    let mut total = 0.0;
-    for (j, &level) in classifier.classes.iter().enumerate() {
-        let p = lp[j].exp();
-        if let Some(m) = pert_mean(model, condition, Some(level)) {
-            acc.scaled_add(p, &m);
-            total += p;
-        }
-    }
-    if total > 0.0 {
-        Some(acc / total)
-    } else {
-        pert_mean(model, condition, None)
-    }
 }
 
 /// The joint prior mean (biological, technical, perturbation) of a completion.

@@ -2,7 +2,8 @@
 //! perturbed sample out.
 
 use super::baseline::untrained_condition;
-use super::prior::{completions, condition_of, pert_mean_for_latent};
+use super::prior::{completions, condition_of};
+use super::transfer::pert_shift;
 use super::{decode_counts, draw_gaussian, invalid, result, split_latents, Counting, Streams};
 use crate::model::Model;
 use ndarray::{Array1, Array2, Axis, Slice};
@@ -14,9 +15,8 @@ use synthbio_core::{
 
 /// Encodes each reference, keeps the latent blocks named in `conditioning`
 /// (default biological and technical; the others come from the marginal
-/// prior), sets the perturbation latent to the prior of the requested
-/// perturbation (averaged over the reference's predicted cell type where
-/// effects are cell-type specific), and decodes. While the biological block is
+/// prior), moves the perturbation latent from the reference's own condition
+/// to the requested one (see `transfer`), and decodes. While the biological block is
 /// kept, so is the reference's residual (what its latents do not explain), so
 /// an unchanged perturbation gives back the reference. Library size: the
 /// reference's total, or `total_count` with `fixed_total_count`.
@@ -51,16 +51,13 @@ pub(crate) fn reference_conditioning(
         .iter()
         .map(|i| i.counts.as_deref().unwrap_or(&[]))
         .collect();
-    let centred = model.centred_log(&refs);
-    let z_ref = model.encode_samples(&refs, centred.view());
-    let fitted = model.decode(z_ref.view());
+    let (z_ref, mut residuals) = model.encode_with_residuals(&refs);
     let n: usize = query
         .inputs
         .iter()
         .map(|i| i.num_samples.unwrap_or(1) as usize)
         .sum();
     let d = model.latent_dim();
-    let g = model.n_genes();
     let mut z = Array2::<f64>::zeros((n, d));
     let mut residual_of = Vec::with_capacity(n);
     let mut totals = Vec::with_capacity(n);
@@ -88,9 +85,13 @@ pub(crate) fn reference_conditioning(
             for c in completions(model, &given, Some(&pert_keys)) {
                 let cond =
                     condition_of(model, &c.codes).ok_or_else(|| untrained_condition(model, i))?;
-                let m = pert_mean_for_latent(model, cond, z_ref.row(i))
+                let shift = pert_shift(model, cond, z_ref.row(i))
                     .ok_or_else(|| untrained_condition(model, i))?;
-                components.push((c.weight, m));
+                let own = z_ref
+                    .row(i)
+                    .slice_axis(Axis(0), Slice::from(rp.clone()))
+                    .to_owned();
+                components.push((c.weight, own + shift));
             }
         }
         let total_w: f64 = components.iter().map(|c| c.0).sum();
@@ -173,17 +174,17 @@ pub(crate) fn reference_conditioning(
             s += 1;
         }
     }
-    // residual of each reference: (y_ref - mu) - W z_ref
-    let residuals: Vec<Vec<f64>> = (0..query.inputs.len())
-        .map(|i| {
-            (0..g)
-                .map(|j| centred[[i, j]] + model.mu[j] - fitted[[i, j]])
-                .collect()
-        })
-        .collect();
+    // the share of each reference's residual a perturbed sample of its donor keeps
+    if !model.params.residual_share.is_empty() {
+        for mut row in residuals.rows_mut() {
+            for (r, &s) in row.iter_mut().zip(&model.params.residual_share) {
+                *r *= f64::from(s);
+            }
+        }
+    }
     let offsets: Vec<Option<&[f64]>> = residual_of
         .iter()
-        .map(|r| r.map(|i| residuals[i].as_slice()))
+        .map(|r| r.map(|i| residuals.row(i).to_slice().expect("standard layout")))
         .collect();
     let counting = match strategy {
         SamplingStrategy::MeanEstimation => Counting::Expected,

@@ -27,6 +27,10 @@ pub(crate) struct FitConfig {
     pub context_key: Option<&'static str>,
     /// Fit a negative binomial dispersion per gene (bulk sample generation).
     pub dispersion: bool,
+    /// Estimate the share of a reference's residual that another sample of
+    /// its donor repeats, by refitting without each paired donor (bulk; the
+    /// single-cell data have no donors).
+    pub residual_share: bool,
 }
 
 impl FitConfig {
@@ -44,6 +48,7 @@ impl FitConfig {
                 max_rows: 2000,
                 context_key: None,
                 dispersion: true,
+                residual_share: true,
             },
             Modality::SingleCell => FitConfig {
                 base_id: "gem-1-sc",
@@ -56,6 +61,7 @@ impl FitConfig {
                 max_rows: 800,
                 context_key: Some("cell_type_ontology_id"),
                 dispersion: false,
+                residual_share: false,
             },
         }
     }

@@ -9,6 +9,7 @@ use super::prep::{Arm, Prepared};
 use super::priors::{fit_linear_prior, fit_pert_prior};
 use super::regress::{ridge_from_groups, weighted_moments};
 use super::sex::fit_sex_head;
+use super::shared_residual::residual_share;
 use crate::io::RawSet;
 use crate::linalg::exact::{exact_product, Split};
 use crate::linalg::small::{chol_inverse, cholesky_jittered};
@@ -213,6 +214,7 @@ pub(crate) fn fit_counting_effects(
         Vec::new()
     };
 
+    let residual_share = residual_share(raw, &p, config, &mu)?;
     let examples = examples(&p, &effects)?;
     let params = ModelParams {
         format: FORMAT,
@@ -226,6 +228,7 @@ pub(crate) fn fit_counting_effects(
         loadings: w.iter().map(|&v| v as f32).collect(),
         noise_var: noise_var.iter().map(|&v| v as f32).collect(),
         dispersion,
+        residual_share,
         marginal_mean: m0.to_vec(),
         marginal_cov: s0.iter().copied().collect(),
         bio_prior,

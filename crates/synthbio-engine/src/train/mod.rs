@@ -9,6 +9,7 @@ pub(crate) mod prep;
 mod priors;
 mod regress;
 mod sex;
+mod shared_residual;
 
 pub(crate) use config::FitConfig;
 pub(crate) use fit::{fit, fit_counting_effects};

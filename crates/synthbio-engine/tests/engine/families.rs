@@ -222,6 +222,32 @@ fn dexamethasone_induces_its_known_targets_in_an_airway_reference() {
 }
 
 #[test]
+fn a_treated_reference_conditioned_on_control_loses_its_treatment() {
+    // the dexamethasone prediction for the example reference, used in turn as
+    // a reference: asking for "control" must take the induction away again
+    let q = example("gem-1-bulk_reference-conditioning").with_deterministic_latents(true);
+    let treated = predict("gem-1-bulk_reference-conditioning", &q).unwrap();
+    let back_q = Query::reference_conditioning(SamplingStrategy::MeanEstimation)
+        .with_deterministic_latents(true)
+        .with_reference(
+            treated.sample_counts(0).iter().map(|&c| f64::from(c)),
+            metadata([("perturbation_type", "control")]),
+            1,
+        );
+    let back = predict("gem-1-bulk_reference-conditioning", &back_q).unwrap();
+    let reference = q.inputs[0].counts.as_ref().unwrap();
+    let lib: f64 = reference.iter().sum();
+    for id in ["ENSG00000096060", "ENSG00000157514", "ENSG00000109906"] {
+        let j = gene(&treated, id);
+        let induced = log_cpm(&treated, 0, j) - log_cpm(&back, 0, j);
+        assert!(induced > 1.0, "{id}: only {induced} log2 taken away");
+        let original = (reference[j] / lib * 1e6 + 1.0).log2();
+        let left = (log_cpm(&back, 0, j) - original).abs();
+        assert!(left < 0.5, "{id}: {left} log2 from the untreated reference");
+    }
+}
+
+#[test]
 fn ifn_beta_induces_interferon_stimulated_genes_in_single_cells() {
     let base = Query::baseline(SamplingStrategy::MeanEstimation)
         .with_input(
