@@ -58,11 +58,7 @@ impl<'a> Data<'a> {
 
     /// Counts of a sample as the protocol sends them.
     pub fn counts(&self, i: usize) -> Vec<f64> {
-        let mut c = vec![0.0; self.raw.n_genes()];
-        for (j, v) in self.raw.row(i) {
-            c[j] = f64::from(v);
-        }
-        c
+        self.raw.dense_counts(i)
     }
 
     /// Mean log expression per gene over samples (`None` where none measured it).

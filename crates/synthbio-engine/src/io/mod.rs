@@ -66,6 +66,15 @@ impl RawSet {
             .map(|(&g, &c)| (g as usize, c))
     }
 
+    /// A sample's counts over every gene, zeros included.
+    pub fn dense_counts(&self, i: usize) -> Vec<f64> {
+        let mut c = vec![0.0; self.n_genes()];
+        for (j, v) in self.row(i) {
+            c[j] = f64::from(v);
+        }
+        c
+    }
+
     /// Sum of a sample's counts over the genes it measured.
     pub fn measured_total(&self, i: usize) -> u64 {
         self.row(i).map(|(_, c)| u64::from(c)).sum()

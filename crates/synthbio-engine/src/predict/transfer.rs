@@ -27,20 +27,28 @@ pub(crate) fn pert_shift(
     z: ArrayView1<'_, f64>,
 ) -> Option<Array1<f64>> {
     let weights = context_weights(model, z, |ctx| has_entry(model, target, ctx));
-    let mean_over = |condition: usize| -> Option<Array1<f64>> {
-        let mut acc = Array1::<f64>::zeros(model.dims[2]);
-        for &(ctx, w) in &weights {
-            acc.scaled_add(w, &pert_mean(model, condition, ctx)?);
-        }
-        Some(acc)
-    };
-    let to = mean_over(target)?;
+    let to = mean_over(model, target, &weights)?;
     let mut shift = Array1::<f64>::zeros(model.dims[2]);
     for (own, p) in own_conditions(model, z) {
-        let Some(from) = mean_over(own) else { continue };
+        let Some(from) = mean_over(model, own, &weights) else {
+            continue;
+        };
         shift.scaled_add(p, &(&to - &from));
     }
     Some(shift)
+}
+
+/// A condition's perturbation mean averaged over weighted contexts.
+fn mean_over(
+    model: &Model,
+    condition: usize,
+    weights: &[(Option<u16>, f64)],
+) -> Option<Array1<f64>> {
+    let mut acc = Array1::<f64>::zeros(model.dims[2]);
+    for &(ctx, w) in weights {
+        acc.scaled_add(w, &pert_mean(model, condition, ctx)?);
+    }
+    Some(acc)
 }
 
 /// Contexts (levels of the context key; `None` = the context-free entry)
@@ -110,10 +118,7 @@ fn own_conditions(model: &Model, z: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
                 .filter(|e| usize::from(e.condition) == c)
                 .map(|e| e.weight)
                 .max()?;
-            let mut m = Array1::<f64>::zeros(z_p.len());
-            for &(ctx, w) in &weights {
-                m.scaled_add(w, &pert_mean(model, c, ctx)?);
-            }
+            let m = mean_over(model, c, &weights)?;
             let u = solve_lower(model.prior_chol[2].view(), (&z_p - &m).view());
             Some((c, f64::from(n).ln() - 0.5 * u.dot(&u)))
         })

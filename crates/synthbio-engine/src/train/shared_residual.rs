@@ -11,9 +11,9 @@
 //! The residuals must be those of donors the model has not seen: a training
 //! donor's own specifics are partly absorbed by the latents, which makes its
 //! residual look like noise (the in-sample share is too small and costs
-//! held-out accuracy). So each paired donor is held out in turn, the model is
-//! refitted without it, and its control and treated samples are encoded by
-//! that model. Shares are pooled over genes of similar mean expression (noise
+//! held-out accuracy). So the paired donors are split into two folds, the
+//! model is refitted without each fold, and the held-out donors' control and
+//! treated samples are encoded by that model. Shares are pooled over genes of similar mean expression (noise
 //! depends on depth, and donors are few) and clamped to [0, 1].
 //!
 //! Single-cell data carry no donors: cells are paired only by cell type within
@@ -25,11 +25,14 @@ use super::prep::{Arm, Prepared};
 use crate::io::RawSet;
 use crate::model::Model;
 use crate::EngineError;
-use ndarray::Array1;
-use std::collections::{BTreeMap, BTreeSet};
+use ndarray::{Array1, Array2};
+use std::collections::BTreeMap;
 
 /// Groups of genes by mean expression, each with its own share.
 const BINS: usize = 20;
+/// Folds of paired donors held out together (round-robin in donor order):
+/// two refits whatever the number of donors.
+const FOLDS: usize = 2;
 
 /// The shared fraction of the residual per gene, or empty (keep all of it)
 /// when the data have no donors or fewer than two donors with a control and
@@ -55,18 +58,6 @@ pub(crate) fn residual_share(
         }
     }
     donors.retain(|_, (controls, treated)| !controls.is_empty() && !treated.is_empty());
-    // a held-out donor's treated samples are only usable when another donor
-    // teaches the refitted model their perturbation
-    let paired_by = |v: usize| donors.values().filter(|d| d.1.contains_key(&v)).count();
-    let usable: BTreeSet<usize> = donors
-        .values()
-        .flat_map(|d| d.1.keys())
-        .copied()
-        .filter(|&v| paired_by(v) >= 2)
-        .collect();
-    if usable.is_empty() {
-        return Ok(Vec::new());
-    }
     // the refits only encode: no share of their own, no dispersion
     let nested = FitConfig {
         residual_share: false,
@@ -76,54 +67,83 @@ pub(crate) fn residual_share(
     let g = p.g();
     let mut num = vec![0.0; g];
     let mut den = vec![0.0; g];
-    for (&unit, (controls, treated)) in &donors {
-        let treated: Vec<&Vec<usize>> = treated
-            .iter()
-            .filter(|(v, _)| usable.contains(v))
-            .map(|(_, t)| t)
-            .collect();
-        if treated.is_empty() {
+    let units: Vec<usize> = donors.keys().copied().collect();
+    for fold in 0..FOLDS {
+        let held: Vec<usize> = units.iter().copied().skip(fold).step_by(FOLDS).collect();
+        // a held-out donor's treated samples are only usable when a donor left
+        // in teaches the refitted model their perturbation
+        let taught = |v: usize| {
+            donors
+                .iter()
+                .any(|(u, d)| !held.contains(u) && d.1.contains_key(&v))
+        };
+        if !held.iter().any(|u| donors[u].1.keys().any(|&v| taught(v))) {
             continue;
         }
-        let keep: Vec<usize> = (0..p.n()).filter(|&i| p.pair_unit[i] != unit).collect();
+        let keep: Vec<usize> = (0..p.n())
+            .filter(|&i| !held.contains(&p.pair_unit[i]))
+            .collect();
         let model = Model::new(fit(&raw.select(&keep), &nested)?)?;
-        let dense = |i: usize| {
-            let mut c = vec![0.0; g];
-            for (j, k) in raw.row(i) {
-                c[j] = f64::from(k);
-            }
-            c
+        let residuals_of = |samples: &[usize]| {
+            let counts: Vec<Vec<f64>> = samples.iter().map(|&i| raw.dense_counts(i)).collect();
+            let refs: Vec<&[f64]> = counts.iter().map(Vec::as_slice).collect();
+            model.encode_with_residuals(&refs).1
         };
-        let control_counts: Vec<Vec<f64>> = controls.iter().map(|&i| dense(i)).collect();
-        let control_refs: Vec<&[f64]> = control_counts.iter().map(Vec::as_slice).collect();
-        let (_, control_res) = model.encode_with_residuals(&control_refs);
-        for members in treated {
-            let treated_counts: Vec<Vec<f64>> = members.iter().map(|&i| dense(i)).collect();
-            let treated_refs: Vec<&[f64]> = treated_counts.iter().map(Vec::as_slice).collect();
-            let (_, treated_res) = model.encode_with_residuals(&treated_refs);
-            // the treated arm's mean residual, per gene over the samples measuring it
-            let mut mean = vec![0.0; g];
-            let mut n = vec![0.0; g];
-            for (k, &i) in members.iter().enumerate() {
-                for (j, &on) in p.measured(i).iter().enumerate() {
-                    if on {
-                        mean[j] += treated_res[[k, j]];
-                        n[j] += 1.0;
-                    }
-                }
-            }
-            for (k, &i) in controls.iter().enumerate() {
-                for (j, &on) in p.measured(i).iter().enumerate() {
-                    if on && n[j] > 0.0 {
-                        let r = control_res[[k, j]];
-                        num[j] += r * mean[j] / n[j];
-                        den[j] += r * r;
-                    }
-                }
+        for unit in &held {
+            let (controls, treated) = &donors[unit];
+            let control_res = residuals_of(controls);
+            for (_, members) in treated.iter().filter(|(&v, _)| taught(v)) {
+                let treated_res = residuals_of(members);
+                accumulate(
+                    p,
+                    controls,
+                    &control_res,
+                    members,
+                    &treated_res,
+                    &mut num,
+                    &mut den,
+                );
             }
         }
     }
+    if den.iter().all(|&d| d == 0.0) {
+        return Ok(Vec::new());
+    }
     Ok(pool_by_expression(&num, &den, mu))
+}
+
+/// Adds one held-out donor's control residuals times its treated arm's mean
+/// residual (per gene, over the samples measuring it) to `num`, and the
+/// controls' squared residuals to `den`.
+fn accumulate(
+    p: &Prepared<'_>,
+    controls: &[usize],
+    control_res: &Array2<f64>,
+    treated: &[usize],
+    treated_res: &Array2<f64>,
+    num: &mut [f64],
+    den: &mut [f64],
+) {
+    let g = num.len();
+    let mut mean = vec![0.0; g];
+    let mut n = vec![0.0; g];
+    for (k, &i) in treated.iter().enumerate() {
+        for (j, &on) in p.measured(i).iter().enumerate() {
+            if on {
+                mean[j] += treated_res[[k, j]];
+                n[j] += 1.0;
+            }
+        }
+    }
+    for (k, &i) in controls.iter().enumerate() {
+        for (j, &on) in p.measured(i).iter().enumerate() {
+            if on && n[j] > 0.0 {
+                let r = control_res[[k, j]];
+                num[j] += r * mean[j] / n[j];
+                den[j] += r * r;
+            }
+        }
+    }
 }
 
 /// `num / den` pooled over [`BINS`] groups of genes of similar mean `mu`
