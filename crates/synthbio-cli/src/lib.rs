@@ -1,5 +1,6 @@
 //! The library side of the `synthbio` command line: the demo's dataset
-//! choices ([`demo`]), shared by `synthbio demo`, its tests and the examples.
+//! choices ([`demo`]), shared by `synthbio demo`, its tests and the examples,
+//! and a study's tables as partitioned Parquet datasets ([`study_datasets`]).
 //!
 //! ```no_run
 //! let out = synthbio_cli::demo::run_demo("data".as_ref(), "reports".as_ref(), |step| eprintln!("{step}"))?;
@@ -8,3 +9,4 @@
 //! ```
 
 pub mod demo;
+pub mod study_datasets;

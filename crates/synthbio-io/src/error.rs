@@ -202,6 +202,16 @@ pub enum IoError {
         /// What to do.
         fix: &'static str,
     },
+    /// A Hive partition column the table does not have.
+    #[error("cannot write the dataset {dir}: partition column {column:?} is not a column of the table (its columns: {}); partition by one of them", columns.join(", "))]
+    Partition {
+        /// The dataset folder.
+        dir: String,
+        /// The column asked for.
+        column: String,
+        /// The table's columns.
+        columns: Vec<String>,
+    },
     /// Writing failed.
     #[error("cannot write {file}: {source}; check that the folder exists, is writable and has free space")]
     Write {

@@ -54,6 +54,8 @@ mod error;
 mod format;
 pub mod h5ad;
 mod harmonise;
+#[cfg(feature = "parquet")]
+mod hive;
 mod input;
 mod metadata;
 mod mtx_read;
@@ -81,6 +83,8 @@ pub use h5ad::{
 pub use harmonise::{
     harmonise_gene_ids, strip_version, Duplicates, HarmoniseOptions, HarmoniseReport, Unmapped,
 };
+#[cfg(feature = "parquet")]
+pub use hive::{write_hive_dataset, HIVE_NULL_PARTITION};
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
 pub use mtx_write::write_matrix_market;

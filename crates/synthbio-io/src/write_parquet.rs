@@ -159,6 +159,14 @@ fn column_array(table: &Table, j: usize, ty: &DataType) -> ArrayRef {
     }
 }
 
+/// The Arrow type of every column of a table whose rows are checked (see
+/// [`column_type`]).
+pub(crate) fn column_types(table: &Table) -> Vec<DataType> {
+    (0..table.columns.len())
+        .map(|j| column_type(table, j))
+        .collect()
+}
+
 /// Writes a table, one Parquet column per table column, empty cells as nulls.
 pub(crate) fn write_table(
     w: &mut (dyn Write + Send),
@@ -168,14 +176,22 @@ pub(crate) fn write_table(
     for i in 0..table.rows.len() {
         check_row(file, table, i)?;
     }
-    let types: Vec<DataType> = (0..table.columns.len())
-        .map(|j| column_type(table, j))
-        .collect();
+    write_table_typed(w, file, table, &column_types(table))
+}
+
+/// [`write_table`] of a table whose rows are checked, with the column types
+/// given (the parts of one dataset share them).
+pub(crate) fn write_table_typed(
+    w: &mut (dyn Write + Send),
+    file: &str,
+    table: &Table,
+    types: &[DataType],
+) -> Result<(), IoError> {
     let schema = Arc::new(Schema::new(
         table
             .columns
             .iter()
-            .zip(&types)
+            .zip(types)
             .map(|(name, ty)| Field::new(name, ty.clone(), true))
             .collect::<Vec<_>>(),
     ));

@@ -6,9 +6,10 @@ use super::progress::Step;
 use super::{backend, CliResult};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
-use synthbio::core::{metadata, ModelId};
+use synthbio::core::{metadata, ModelId, ReportSection};
 use synthbio::workflows::{donor_pairs, PerturbationStudy, Scored};
 use synthbio_cli::demo::run_demo;
+use synthbio_cli::study_datasets::write_study_datasets;
 
 /// Arguments of `report`.
 #[derive(Args)]
@@ -34,6 +35,11 @@ struct ReportQcArgs {
     /// Output folder for label-qc.html and its TSV tables.
     #[arg(long, short)]
     out: PathBuf,
+    /// Also write every table as a Hive-partitioned Parquet dataset under
+    /// <out>/parquet/ (study=<name>/donor=<donor>/part-0.parquet), one table to
+    /// Spark, DataFusion, Polars or DuckDB.
+    #[arg(long)]
+    parquet: bool,
 }
 
 #[derive(Args)]
@@ -69,6 +75,11 @@ struct ReportPerturbationArgs {
     /// Output folder for perturbation-study.html and its TSV tables.
     #[arg(long, short)]
     out: PathBuf,
+    /// Also write every table as a Hive-partitioned Parquet dataset under
+    /// <out>/parquet/ (study=<name>/donor=<donor>/part-0.parquet), one table to
+    /// Spark, DataFusion, Polars or DuckDB.
+    #[arg(long)]
+    parquet: bool,
 }
 
 /// Arguments of `demo`.
@@ -80,6 +91,11 @@ pub struct DemoArgs {
     /// Output folder for the reports.
     #[arg(long, short, default_value = "reports")]
     out: PathBuf,
+    /// Also write every table as a Hive-partitioned Parquet dataset under
+    /// <out>/parquet/ (study=<name>/donor=<donor>/part-0.parquet), one table to
+    /// Spark, DataFusion, Polars or DuckDB.
+    #[arg(long)]
+    parquet: bool,
 }
 
 /// Writes a workflow's HTML report.
@@ -89,6 +105,9 @@ pub fn report(url: Option<&str>, args: &ReportArgs) -> CliResult {
             let result = label_qc(url, &a.input, &a.prediction)?;
             let files = result.write_report(&a.out, "label-qc")?;
             eprintln!("report: {}", files.html.display());
+            if a.parquet {
+                write_datasets(&a.out, "label-qc", &result.sections())?;
+            }
         }
         ReportKind::Perturbation(a) => perturbation_report(url, a)?,
     }
@@ -127,6 +146,17 @@ fn perturbation_report(url: Option<&str>, a: &ReportPerturbationArgs) -> CliResu
     step.finish();
     let files = result.write_report(&a.out, "perturbation-study")?;
     eprintln!("report: {}", files.html.display());
+    if a.parquet {
+        write_datasets(&a.out, "perturbation-study", &result.sections())?;
+    }
+    Ok(())
+}
+
+/// Writes a study's tables as Parquet datasets under `<out>/parquet/`.
+fn write_datasets(out: &Path, name: &str, sections: &[ReportSection]) -> CliResult {
+    let dir = out.join("parquet");
+    let written = write_study_datasets(&dir, name, sections)?;
+    eprintln!("{} Parquet datasets: {}", written.len(), dir.display());
     Ok(())
 }
 
@@ -157,6 +187,10 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let step = Step::start("starting the local engine");
     let out = run_demo(&data, &args.out, |message| step.say(message))?;
     step.finish();
+    if args.parquet {
+        write_datasets(&args.out, "perturbation-study", &out.study.sections())?;
+        write_datasets(&args.out, "label-qc", &out.qc.sections())?;
+    }
     let s = &out.study;
     let model = s.mean_metrics(Scored::Model);
     let mean = s.mean_metrics(Scored::MeanEffect);

@@ -167,3 +167,60 @@ fn the_qc_flags_every_swapped_label_and_writes_its_report() {
         "first row {first:?}"
     );
 }
+
+#[test]
+fn every_study_table_is_also_a_parquet_dataset_partitioned_by_donor() {
+    let (dir, out) = demo();
+    let root = dir.path().join("parquet");
+    let written = synthbio_cli::study_datasets::write_study_datasets(
+        &root,
+        "perturbation-study",
+        &out.study.sections(),
+    )
+    .expect("the datasets are written");
+    assert_eq!(
+        written.len(),
+        out.study_files.tables.len(),
+        "one per TSV table"
+    );
+    let mut partitioned = 0;
+    for (dataset, tsv) in written.iter().zip(&out.study_files.tables) {
+        assert_eq!(
+            dataset
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned() + ".tsv"),
+            tsv.file_name().map(|n| n.to_string_lossy().into_owned()),
+        );
+        let study = dataset.join("study=perturbation-study");
+        let text = read(tsv);
+        let header: Vec<&str> = text.lines().next().unwrap_or("").split('\t').collect();
+        let parts: Vec<std::path::PathBuf> = if header.first() == Some(&"donor") {
+            partitioned += 1;
+            let mut donors: Vec<&str> = text
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').next())
+                .collect();
+            donors.sort_unstable();
+            donors.dedup();
+            donors
+                .iter()
+                .map(|d| study.join(format!("donor={d}/part-0.parquet")))
+                .collect()
+        } else {
+            vec![study.join("part-0.parquet")]
+        };
+        for part in parts {
+            let bytes = std::fs::read(&part).unwrap_or_else(|e| panic!("{}: {e}", part.display()));
+            assert!(
+                bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                "{}",
+                part.display()
+            );
+        }
+    }
+    assert!(
+        partitioned >= 2,
+        "the per-donor tables are partitioned by donor"
+    );
+}

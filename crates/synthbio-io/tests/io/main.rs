@@ -6,6 +6,7 @@ mod counts;
 #[cfg(feature = "h5ad")]
 mod h5ad;
 mod harmonise;
+mod hive;
 mod metadata;
 mod mtx;
 mod support;

@@ -70,3 +70,23 @@ pub fn data(name: &str) -> PathBuf {
 pub fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
+
+/// All record batches of a Parquet file, with its Arrow schema metadata.
+pub fn read_parquet(
+    path: &Path,
+) -> (
+    Vec<arrow::record_batch::RecordBatch>,
+    arrow::datatypes::Metadata,
+) {
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(path).unwrap(),
+    )
+    .unwrap();
+    let metadata = builder.schema().metadata().clone();
+    let batches = builder
+        .build()
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    (batches, metadata)
+}

@@ -1,31 +1,16 @@
 //! Writers: text and Parquet matrices and tables, JSON; read back and compared.
 
-use crate::support::{data, read, strings, Dir};
+use crate::support::{data, read, read_parquet, strings, Dir};
 use approx::assert_relative_eq;
 use arrow::array::{Array, Float64Array, Int64Array, StringArray, UInt32Array};
 use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use ndarray::array;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::path::Path;
 use synthbio_core::{Cell, Dataset, Expression, Scale, Table};
 use synthbio_io::{
     metadata_table, write_counts, write_expression, write_json, write_table, Delimiter, IoError,
     OutputFormat,
 };
-
-/// All record batches of a Parquet file, with its Arrow schema metadata.
-fn read_parquet(path: &Path) -> (Vec<RecordBatch>, arrow::datatypes::Metadata) {
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap();
-    let metadata = builder.schema().metadata().clone();
-    let batches = builder
-        .build()
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    (batches, metadata)
-}
 
 fn strings_of(batch: &RecordBatch, name: &str) -> Vec<String> {
     let col = batch.column_by_name(name).unwrap();
