@@ -121,7 +121,8 @@ pub struct ServerConfig {
     /// owner-only (0700); a restart on the same directory keeps every
     /// accepted query (see [`crate::default_state_dir`], what `synthbio serve`
     /// uses). Default: none, which means a fresh temporary directory deleted
-    /// when the server stops, so nothing survives a restart.
+    /// when the server stops, so nothing survives a restart (and its job
+    /// records are not flushed to disk).
     pub state_dir: Option<PathBuf>,
     /// Memory for predictions in progress, in bytes: a job waits until its
     /// estimated need is free, and a query needing more than all of it is

@@ -151,7 +151,7 @@ async fn prepare(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let dir = StateDir::open(config.state_dir.as_deref())?;
-    let store = Store::open(&dir.database())?;
+    let store = Store::open(&dir.database(), !dir.is_temporary())?;
     let jobs = Arc::new(Jobs::new(
         JobSettings {
             workers: config.workers,

@@ -16,7 +16,7 @@ pub fn default_state_dir() -> Option<PathBuf> {
 pub(crate) struct StateDir {
     root: PathBuf,
     /// Keeps a temporary directory alive (and removes it on drop).
-    _temporary: Option<tempfile::TempDir>,
+    temporary: Option<tempfile::TempDir>,
 }
 
 impl StateDir {
@@ -35,10 +35,12 @@ impl StateDir {
         };
         create_private(&root)?;
         create_private(&root.join(RESULTS))?;
-        Ok(StateDir {
-            root,
-            _temporary: temporary,
-        })
+        Ok(StateDir { root, temporary })
+    }
+
+    /// Whether the directory is a temporary one, deleted when the server stops.
+    pub(crate) fn is_temporary(&self) -> bool {
+        self.temporary.is_some()
     }
 
     /// The directory.

@@ -59,8 +59,12 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path` and takes its lock.
-    pub(crate) fn open(path: &Path) -> Result<Self, ServerError> {
+    /// Opens (or creates) the store at `path` and takes its lock. A `durable`
+    /// store flushes every commit to disk (`synchronous=FULL`); a store in a
+    /// temporary state directory, deleted when the server stops, does not
+    /// (`synchronous=OFF`): nothing could be recovered from it, and a flush
+    /// can stall an answer for seconds on a disk busy writing back.
+    pub(crate) fn open(path: &Path, durable: bool) -> Result<Self, ServerError> {
         let fail = |what: &str, e: rusqlite::Error| {
             ServerError::State(format!(
                 "cannot {what} the job store {}: {e}",
@@ -87,7 +91,7 @@ impl Store {
                 _ => fail("lock", e),
             });
         }
-        conn.pragma_update(None, "synchronous", "FULL")
+        conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "OFF" })
             .map_err(|e| fail("configure", e))?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS jobs (
@@ -232,16 +236,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.sqlite3");
         {
-            let store = Store::open(&path).unwrap();
+            let store = Store::open(&path, true).unwrap();
             store.accept("a", "m", "{\"seed\":1}").unwrap();
             store.accept("b", "m", "{}").unwrap();
             store.accept("c", "m", "{}").unwrap();
             store.finish("b", &Outcome::Ready { bytes: 12 }).unwrap();
             store.finish("c", &Outcome::Failed("why".into())).unwrap();
-            let second = Store::open(&path).unwrap_err();
+            let second = Store::open(&path, true).unwrap_err();
             assert!(second.to_string().contains("in use by another"), "{second}");
         }
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, true).unwrap();
         let a = store.get("a").unwrap().unwrap();
         assert_eq!(a.outcome, Outcome::Accepted);
         assert_eq!(a.query, "{\"seed\":1}");
@@ -259,6 +263,6 @@ mod tests {
         store.close();
         let closed = store.accept("d", "m", "{}").unwrap_err();
         assert!(closed.to_string().contains("closed"), "{closed}");
-        Store::open(&path).unwrap();
+        Store::open(&path, true).unwrap();
     }
 }
