@@ -2,10 +2,11 @@
 
 use super::data::rows_with;
 use super::DemoError;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use synthbio::core::{metadata, Dataset, Metadata};
-use synthbio::engine::{refit_bulk_without, Engine};
+use synthbio::engine::{refit_bulk_without, Engine, EngineError};
 use synthbio::workflows::{donor_pairs, PerturbationStudy, PerturbationStudyResult, WorkflowError};
 
 /// Dexamethasone as the airway study applied it (1 uM for 18 hours).
@@ -19,7 +20,8 @@ pub fn dexamethasone() -> Metadata {
 }
 
 /// The airway dexamethasone study, leaving one donor out at a time: each
-/// donor's queries run on the shipped engine refitted without that donor.
+/// donor's queries run on the shipped engine refitted without that donor (the
+/// refits run side by side first).
 pub fn airway_study(
     data_dir: &Path,
     engine: &Engine,
@@ -28,12 +30,40 @@ pub fn airway_study(
 ) -> Result<PerturbationStudyResult, DemoError> {
     let airway = data.select_samples(&rows_with(data, "dataset", "airway"));
     let pairs = donor_pairs(&airway, "donor", "CHEBI:41879")?;
+    progress(&format!(
+        "refitting the bulk model without each of the {} donors",
+        pairs.len()
+    ));
+    let mut refits: BTreeMap<String, Result<Engine, EngineError>> = std::thread::scope(|s| {
+        let running: Vec<_> = pairs
+            .iter()
+            .map(|pair| {
+                let unit = pair.unit.clone();
+                let refit = s.spawn(move || {
+                    refit_bulk_without(engine, data_dir, std::slice::from_ref(&unit))
+                });
+                (pair.unit.clone(), refit)
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|(unit, refit)| {
+                let refit = refit
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (unit, refit)
+            })
+            .collect()
+    });
     let study = PerturbationStudy::new(dexamethasone()).run(&airway, &pairs, |pair| {
-        progress(&format!(
-            "refitting the bulk model without donor {}",
-            pair.unit
-        ));
-        let refit = refit_bulk_without(engine, data_dir, std::slice::from_ref(&pair.unit))
+        let refit = refits
+            .remove(&pair.unit)
+            .unwrap_or_else(|| {
+                Err(EngineError::Training(format!(
+                    "no refit for donor {}",
+                    pair.unit
+                )))
+            })
             .map_err(|e| WorkflowError::Backend {
                 unit: pair.unit.clone(),
                 source: Box::new(e),

@@ -16,10 +16,24 @@ struct Figure {
     units: BTreeSet<String>,
 }
 
-/// The figures of one modality.
+/// One scored value of a held-out unit, as added.
+struct Added {
+    task: Task,
+    target: String,
+    metric: &'static str,
+    caveat: Option<Caveat>,
+    unit: String,
+    weight: f64,
+    model: f64,
+    baselines: Vec<(String, f64)>,
+}
+
+/// The figures of one modality: the values in the order they were added
+/// (folds scored side by side are appended in fold order, so the sums run
+/// in the same order whatever the threads did).
 #[derive(Default)]
 pub(super) struct Figures {
-    figures: Vec<Figure>,
+    added: Vec<Added>,
 }
 
 /// Where a scored value goes.
@@ -41,42 +55,65 @@ impl Figures {
         model: f64,
         baselines: &[(&str, f64)],
     ) {
-        let pos = self.figures.iter().position(|f| {
-            f.task == slot.task && f.target == slot.target && f.metric == slot.metric
+        self.added.push(Added {
+            task: slot.task,
+            target: slot.target.to_string(),
+            metric: slot.metric,
+            caveat: slot.caveat,
+            unit: unit.to_string(),
+            weight,
+            model,
+            baselines: baselines.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
         });
-        let f = match pos {
-            Some(p) => &mut self.figures[p],
-            None => {
-                self.figures.push(Figure {
-                    task: slot.task,
-                    target: slot.target.to_string(),
-                    metric: slot.metric,
-                    caveat: slot.caveat,
-                    model: Mean::default(),
-                    baselines: Vec::new(),
-                    units: BTreeSet::new(),
-                });
-                self.figures.last_mut().expect("just pushed")
-            }
-        };
-        f.model.add(model, weight);
-        for &(name, v) in baselines {
-            match f.baselines.iter_mut().find(|(n, _)| n == name) {
-                Some((_, m)) => m.add(v, weight),
+    }
+
+    /// Appends the values of `other` after these.
+    pub fn append(&mut self, other: Figures) {
+        self.added.extend(other.added);
+    }
+
+    /// The figures: values of the same task, target and metric averaged.
+    fn figures(self) -> Vec<Figure> {
+        let mut figures: Vec<Figure> = Vec::new();
+        for a in self.added {
+            let pos = figures
+                .iter()
+                .position(|f| f.task == a.task && f.target == a.target && f.metric == a.metric);
+            let f = match pos {
+                Some(p) => &mut figures[p],
                 None => {
-                    let mut m = Mean::default();
-                    m.add(v, weight);
-                    f.baselines.push((name.to_string(), m));
+                    figures.push(Figure {
+                        task: a.task,
+                        target: a.target,
+                        metric: a.metric,
+                        caveat: a.caveat,
+                        model: Mean::default(),
+                        baselines: Vec::new(),
+                        units: BTreeSet::new(),
+                    });
+                    figures.last_mut().expect("just pushed")
+                }
+            };
+            f.model.add(a.model, a.weight);
+            for (name, v) in a.baselines {
+                match f.baselines.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, m)) => m.add(v, a.weight),
+                    None => {
+                        let mut m = Mean::default();
+                        m.add(v, a.weight);
+                        f.baselines.push((name, m));
+                    }
                 }
             }
+            f.units.insert(a.unit);
         }
-        f.units.insert(unit.to_string());
+        figures
     }
 
     /// The rows, sorted by task, target and metric.
     pub fn rows(self, modality: Modality) -> Vec<EvalRow> {
         let mut rows: Vec<EvalRow> = self
-            .figures
+            .figures()
             .into_iter()
             .filter_map(|f| {
                 Some(EvalRow {

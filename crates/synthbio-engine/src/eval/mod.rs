@@ -20,6 +20,7 @@ use crate::EngineError;
 use data::Data;
 use figures::Figures;
 use ndarray::Array2;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 use synthbio_core::{Metadata, Modality};
@@ -63,21 +64,28 @@ pub fn evaluate(data_dir: &Path) -> Result<EvalReport, EngineError> {
         let (fold_of, how) = folds(&raw);
         splits.push((modality, how));
         let n_folds = fold_of.iter().max().map_or(0, |f| f + 1);
-        for fold in 0..n_folds {
-            let (train, test) = split(raw.n_samples(), |i| fold_of[i] == fold);
-            let model = Model::new(fit(&raw.select(&train), &config)?)?;
-            let ctx = Fold {
-                data: &data,
-                model: &model,
-                train: &train,
-                test: &test,
-            };
-            ctx.metadata(&mut figures);
-            ctx.generation(&mut figures);
-            if data.donors {
-                ctx.reference(&mut figures);
-            }
-        }
+        // folds side by side; their figures are appended in fold order
+        let per_fold = (0..n_folds)
+            .into_par_iter()
+            .map(|fold| {
+                let (train, test) = split(raw.n_samples(), |i| fold_of[i] == fold);
+                let model = Model::new(fit(&raw.select(&train), &config)?)?;
+                let ctx = Fold {
+                    data: &data,
+                    model: &model,
+                    train: &train,
+                    test: &test,
+                };
+                let mut f = Figures::default();
+                ctx.metadata(&mut f);
+                ctx.generation(&mut f);
+                if data.donors {
+                    ctx.reference(&mut f);
+                }
+                Ok(f)
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        per_fold.into_iter().for_each(|f| figures.append(f));
         if !data.donors {
             // leave one cell type's treated cells out
             let mut types: Vec<&str> = (0..raw.n_samples())
@@ -85,21 +93,27 @@ pub fn evaluate(data_dir: &Path) -> Result<EvalReport, EngineError> {
                 .collect();
             types.sort_unstable();
             types.dedup();
-            for t in types {
-                let of_type = |i: usize| data.value(i, "cell_type_ontology_id") == Some(t);
-                let (train, _) = split(raw.n_samples(), |i| {
-                    of_type(i) && data.value(i, "perturbation_type") != Some("control")
-                });
-                let (_, test) = split(raw.n_samples(), of_type);
-                let model = Model::new(fit(&raw.select(&train), &config)?)?;
-                Fold {
-                    data: &data,
-                    model: &model,
-                    train: &train,
-                    test: &test,
-                }
-                .reference(&mut figures);
-            }
+            let per_type = types
+                .par_iter()
+                .map(|&t| {
+                    let of_type = |i: usize| data.value(i, "cell_type_ontology_id") == Some(t);
+                    let (train, _) = split(raw.n_samples(), |i| {
+                        of_type(i) && data.value(i, "perturbation_type") != Some("control")
+                    });
+                    let (_, test) = split(raw.n_samples(), of_type);
+                    let model = Model::new(fit(&raw.select(&train), &config)?)?;
+                    let mut f = Figures::default();
+                    Fold {
+                        data: &data,
+                        model: &model,
+                        train: &train,
+                        test: &test,
+                    }
+                    .reference(&mut f);
+                    Ok(f)
+                })
+                .collect::<Result<Vec<_>, EngineError>>()?;
+            per_type.into_iter().for_each(|f| figures.append(f));
             splits.push((
                 modality,
                 "reference conditioning: one cell type at a time, refitted without its treated cells".into(),

@@ -16,10 +16,13 @@ use synthbio_core::{
 /// Encodes each reference, keeps the latent blocks named in `conditioning`
 /// (default biological and technical; the others come from the marginal
 /// prior), moves the perturbation latent from the reference's own condition
-/// to the requested one (see `transfer`), and decodes. While the biological block is
-/// kept, so is the reference's residual (what its latents do not explain), so
-/// an unchanged perturbation gives back the reference. Library size: the
-/// reference's total, or `total_count` with `fixed_total_count`.
+/// to the requested one (see `transfer`), and decodes. While the biological
+/// block is kept, so is the share of the reference's residual (what its
+/// latents do not explain) that another sample of its donor repeats, as
+/// training measured on held-out donors (see `train::shared_residual`): the
+/// reference's measurement noise is not copied into the prediction, and an
+/// unchanged perturbation gives back the reference up to that noise. Library
+/// size: the reference's total, or `total_count` with `fixed_total_count`.
 pub(crate) fn reference_conditioning(
     model: &Model,
     query: &Query,

@@ -26,6 +26,7 @@ use crate::io::RawSet;
 use crate::model::Model;
 use crate::EngineError;
 use ndarray::{Array1, Array2};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Groups of genes by mean expression, each with its own share.
@@ -68,22 +69,35 @@ pub(crate) fn residual_share(
     let mut num = vec![0.0; g];
     let mut den = vec![0.0; g];
     let units: Vec<usize> = donors.keys().copied().collect();
-    for fold in 0..FOLDS {
-        let held: Vec<usize> = units.iter().copied().skip(fold).step_by(FOLDS).collect();
-        // a held-out donor's treated samples are only usable when a donor left
-        // in teaches the refitted model their perturbation
-        let taught = |v: usize| {
-            donors
+    let held_in =
+        |fold: usize| -> Vec<usize> { units.iter().copied().skip(fold).step_by(FOLDS).collect() };
+    // a held-out donor's treated samples are only usable when a donor left in
+    // teaches the refitted model their perturbation
+    let taught = |held: &[usize], v: usize| {
+        donors
+            .iter()
+            .any(|(u, d)| !held.contains(u) && d.1.contains_key(&v))
+    };
+    // the refits, side by side; the sums below run in fold order
+    let refits: Vec<Option<Model>> = (0..FOLDS)
+        .into_par_iter()
+        .map(|fold| {
+            let held = held_in(fold);
+            if !held
                 .iter()
-                .any(|(u, d)| !held.contains(u) && d.1.contains_key(&v))
-        };
-        if !held.iter().any(|u| donors[u].1.keys().any(|&v| taught(v))) {
-            continue;
-        }
-        let keep: Vec<usize> = (0..p.n())
-            .filter(|&i| !held.contains(&p.pair_unit[i]))
-            .collect();
-        let model = Model::new(fit(&raw.select(&keep), &nested)?)?;
+                .any(|u| donors[u].1.keys().any(|&v| taught(&held, v)))
+            {
+                return Ok(None);
+            }
+            let keep: Vec<usize> = (0..p.n())
+                .filter(|&i| !held.contains(&p.pair_unit[i]))
+                .collect();
+            Model::new(fit(&raw.select(&keep), &nested)?).map(Some)
+        })
+        .collect::<Result<_, EngineError>>()?;
+    for (fold, model) in refits.iter().enumerate() {
+        let Some(model) = model else { continue };
+        let held = held_in(fold);
         let residuals_of = |samples: &[usize]| {
             let counts: Vec<Vec<f64>> = samples.iter().map(|&i| raw.dense_counts(i)).collect();
             let refs: Vec<&[f64]> = counts.iter().map(Vec::as_slice).collect();
@@ -92,7 +106,7 @@ pub(crate) fn residual_share(
         for unit in &held {
             let (controls, treated) = &donors[unit];
             let control_res = residuals_of(controls);
-            for (_, members) in treated.iter().filter(|(&v, _)| taught(v)) {
+            for (_, members) in treated.iter().filter(|(&v, _)| taught(&held, v)) {
                 let treated_res = residuals_of(members);
                 accumulate(
                     p,
