@@ -150,8 +150,16 @@ async fn prepare(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let dir = StateDir::open(config.state_dir.as_deref())?;
-    let store = Store::open(&dir.database(), !dir.is_temporary())?;
+    // Creating the directory and opening the store touch the disk (and may
+    // flush it): off the async workers, which serve other connections.
+    let state_dir = config.state_dir.clone();
+    let (dir, store) = tokio::task::spawn_blocking(move || {
+        let dir = StateDir::open(state_dir.as_deref())?;
+        let store = Store::open(&dir.database(), !dir.is_temporary())?;
+        Ok::<_, ServerError>((dir, store))
+    })
+    .await
+    .map_err(|e| ServerError::State(format!("opening the state directory failed: {e}")))??;
     let jobs = Arc::new(Jobs::new(
         JobSettings {
             workers: config.workers,
