@@ -1,6 +1,7 @@
 //! The library side of the `synthbio` command line: the demo's dataset
 //! choices ([`demo`]), shared by `synthbio demo`, its tests and the examples,
-//! and a study's tables as partitioned Parquet datasets ([`study_datasets`]).
+//! the sweep of every perturbation of `data/` ([`sweep`]), and a study's tables
+//! as partitioned Parquet datasets ([`study_datasets`]).
 //!
 //! ```no_run
 //! let out = synthbio_cli::demo::run_demo("data".as_ref(), "reports".as_ref(), |step| eprintln!("{step}"))?;
@@ -9,4 +10,6 @@
 //! ```
 
 pub mod demo;
+mod refits;
 pub mod study_datasets;
+pub mod sweep;

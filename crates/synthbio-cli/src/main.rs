@@ -46,6 +46,9 @@ enum Command {
     De(commands::de::DeArgs),
     /// cell-eval's perturbation metrics of predicted vs real cells, beside baselines.
     Benchmark(commands::benchmark::BenchmarkArgs),
+    /// Every perturbation of the bundled data held out by donor or cell type, scored on
+    /// refitted local engines beside the baselines, as one table.
+    Sweep(commands::sweep::SweepArgs),
     /// Flag samples whose claimed labels the expression contradicts (classifier + sex markers).
     Qc(commands::analysis::QcArgs),
     /// PCA of the latents that metadata prediction gives for a counts table.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Normalize(args) => commands::analysis::normalize(&args),
         Command::De(args) => commands::de::de(&args),
         Command::Benchmark(args) => commands::benchmark::benchmark(&args),
+        Command::Sweep(args) => commands::sweep::sweep(&args),
         Command::Qc(args) => commands::analysis::qc(cli.url.as_deref(), &args),
         Command::Pca(args) => commands::analysis::pca(cli.url.as_deref(), &args),
         Command::Report(args) => commands::workflow::report(cli.url.as_deref(), &args),

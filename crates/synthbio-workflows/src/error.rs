@@ -27,6 +27,9 @@ pub enum WorkflowError {
     /// Fold changes, DE or the benchmark failed.
     #[error(transparent)]
     De(#[from] synthbio_de::DeError),
+    /// The benchmark metrics refused their input.
+    #[error("benchmark metrics: {0}")]
+    Benchmark(#[from] synthbio_benchmark::BenchError),
     /// The QC checks failed.
     #[error(transparent)]
     Qc(#[from] synthbio_qc::QcError),

@@ -6,6 +6,8 @@
 //!   fold changes and differential expression of the generated replicates,
 //!   scored against the observed effects of held-out donors and the no-change
 //!   and mean-effect baselines;
+//! - [`Sweep`]: every perturbation of a training set held out by donor or cell
+//!   type ([`CellStudy`] for single cells), one table with the baselines;
 //! - [`LabelQcStudy`]: metadata prediction on real samples with claimed labels,
 //!   the label-mismatch and marker-gene sex checks, and PCA of the latents.
 //!
@@ -30,11 +32,16 @@ mod error;
 mod label_qc;
 mod perturbation;
 mod report;
+mod sweep;
 
 pub use encode::align_to_model;
 pub use error::WorkflowError;
 pub use label_qc::{LabelQcResult, LabelQcStudy, Suspect};
 pub use perturbation::{
-    donor_pairs, lower_is_better, DeAgreement, HeldOutPair, MeanFoldChanges, MeanMetrics,
-    MetricSet, PerturbationStudy, PerturbationStudyResult, Scored, UnitResult, METRICS, PREDICTORS,
+    donor_pairs, lower_is_better, pairs_for, perturbation_label, perturbations_of, DeAgreement,
+    HeldOutPair, MeanFoldChanges, MeanMetrics, MetricSet, PerturbationStudy,
+    PerturbationStudyResult, Scored, UnitResult, METRICS, PREDICTORS,
+};
+pub use sweep::{
+    CellStudy, ContextScores, MetricValues, Sweep, SweptPerturbation, SWEEP_PREDICTORS,
 };

@@ -161,7 +161,7 @@ fn write_datasets(out: &Path, name: &str, sections: &[ReportSection]) -> CliResu
 }
 
 /// The data folder: `--data`, else `./data`, else the repository's `data/`.
-fn data_dir(given: Option<&Path>) -> Result<PathBuf, String> {
+pub(super) fn data_dir(given: Option<&Path>) -> Result<PathBuf, String> {
     let candidates: Vec<PathBuf> = match given {
         Some(dir) => vec![dir.to_path_buf()],
         None => vec![

@@ -2,12 +2,11 @@
 
 use super::data::rows_with;
 use super::DemoError;
-use std::collections::BTreeMap;
+use crate::refits::refit_each;
 use std::path::Path;
-use std::sync::Arc;
 use synthbio::core::{metadata, Dataset, Metadata};
-use synthbio::engine::{refit_bulk_without, Engine, EngineError};
-use synthbio::workflows::{donor_pairs, PerturbationStudy, PerturbationStudyResult, WorkflowError};
+use synthbio::engine::{refit_bulk_without, Engine};
+use synthbio::workflows::{donor_pairs, PerturbationStudy, PerturbationStudyResult};
 
 /// Dexamethasone as the airway study applied it (1 uM for 18 hours).
 pub fn dexamethasone() -> Metadata {
@@ -21,7 +20,7 @@ pub fn dexamethasone() -> Metadata {
 
 /// The airway dexamethasone study, leaving one donor out at a time: each
 /// donor's queries run on the shipped engine refitted without that donor (the
-/// refits run side by side first).
+/// refits run side by side first, on the machine's cores).
 pub fn airway_study(
     data_dir: &Path,
     engine: &Engine,
@@ -34,41 +33,10 @@ pub fn airway_study(
         "refitting the bulk model without each of the {} donors",
         pairs.len()
     ));
-    let mut refits: BTreeMap<String, Result<Engine, EngineError>> = std::thread::scope(|s| {
-        let running: Vec<_> = pairs
-            .iter()
-            .map(|pair| {
-                let unit = pair.unit.clone();
-                let refit = s.spawn(move || {
-                    refit_bulk_without(engine, data_dir, std::slice::from_ref(&unit))
-                });
-                (pair.unit.clone(), refit)
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|(unit, refit)| {
-                let refit = refit
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
-                (unit, refit)
-            })
-            .collect()
+    let units: Vec<String> = pairs.iter().map(|p| p.unit.clone()).collect();
+    let mut refits = refit_each(&units, |unit| {
+        refit_bulk_without(engine, data_dir, &[unit.to_string()])
     });
-    let study = PerturbationStudy::new(dexamethasone()).run(&airway, &pairs, |pair| {
-        let refit = refits
-            .remove(&pair.unit)
-            .unwrap_or_else(|| {
-                Err(EngineError::Training(format!(
-                    "no refit for donor {}",
-                    pair.unit
-                )))
-            })
-            .map_err(|e| WorkflowError::Backend {
-                unit: pair.unit.clone(),
-                source: Box::new(e),
-            })?;
-        Ok(Arc::new(refit))
-    })?;
-    Ok(study)
+    Ok(PerturbationStudy::new(dexamethasone())
+        .run(&airway, &pairs, |pair| refits.take(&pair.unit))?)
 }

@@ -7,3 +7,4 @@ mod predict_shapes;
 mod real_tables;
 mod serve_durable;
 mod support;
+mod sweep;

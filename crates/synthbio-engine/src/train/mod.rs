@@ -7,18 +7,18 @@ mod effects;
 mod fit;
 pub(crate) mod prep;
 mod priors;
+mod refit;
 mod regress;
 mod sex;
 mod shared_residual;
 
 pub(crate) use config::FitConfig;
 pub(crate) use fit::{fit, fit_counting_effects};
+pub use refit::{refit_bulk_without, refit_sc_without_treated};
 
 use crate::io::{read_bulk, read_sc, RawSet};
-use crate::model::Model;
 use crate::params::file_name;
-use crate::{Engine, EngineError};
-use std::collections::BTreeSet;
+use crate::EngineError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use synthbio_core::Modality;
@@ -98,33 +98,6 @@ pub fn train(data_dir: &Path, out_dir: &Path) -> Result<TrainSummary, EngineErro
         });
     }
     Ok(TrainSummary { models })
-}
-
-/// The bulk model refitted on `data_dir` without the samples of `held_out`
-/// donors (the `donor` column of `bulk/samples.tsv`: technical replicates
-/// leave with their donor), beside `engine`'s single-cell model: an engine
-/// that has never seen those donors, for honest held-out studies.
-///
-/// An unknown donor is an error that lists the known ones.
-pub fn refit_bulk_without(
-    engine: &Engine,
-    data_dir: &Path,
-    held_out: &[String],
-) -> Result<Engine, EngineError> {
-    let raw = read_modality(data_dir, Modality::Bulk)?;
-    let known: BTreeSet<&str> = raw.donors.iter().flatten().map(String::as_str).collect();
-    if let Some(unknown) = held_out.iter().find(|d| !known.contains(d.as_str())) {
-        return Err(EngineError::Training(format!(
-            "no bulk sample belongs to donor {unknown:?}; the donors of {} are: {}",
-            data_dir.join("bulk/samples.tsv").display(),
-            known.into_iter().collect::<Vec<_>>().join(", ")
-        )));
-    }
-    let keep: Vec<usize> = (0..raw.n_samples())
-        .filter(|&i| !raw.donors[i].as_ref().is_some_and(|d| held_out.contains(d)))
-        .collect();
-    let params = fit(&raw.select(&keep), &FitConfig::for_modality(Modality::Bulk))?;
-    Ok(engine.with_model(Model::new(params)?))
 }
 
 /// Reads one modality's processed data.

@@ -66,10 +66,6 @@ pub(crate) struct ObservedDe {
     pub(crate) top: Vec<usize>,
 }
 
-fn bench(e: synthbio_benchmark::BenchError) -> WorkflowError {
-    WorkflowError::Design(format!("benchmark metrics: {e}"))
-}
-
 /// Scores every donor's predictors.
 pub(crate) fn metric_set(
     genes: &[String],
@@ -140,25 +136,23 @@ fn score(
     de: Option<&ObservedDe>,
     weights: Option<&[f64]>,
 ) -> Result<Vec<Option<f64>>, WorkflowError> {
-    let expr = |profile: &[f64], side: &str| {
+    let expr = |profile: &[f64], side: &str| -> Result<Expression, WorkflowError> {
         let x =
             ndarray::Array2::from_shape_vec((2, genes.len()), [&d.reference[..], profile].concat())
                 .map_err(|e| WorkflowError::Design(e.to_string()))?;
-        Expression::new(
+        Ok(Expression::new(
             vec![format!("{side}:reference"), format!("{side}:perturbed")],
             vec!["control".into(), "perturbed".into()],
             genes.to_vec(),
             x,
-        )
-        .map_err(bench)
+        )?)
     };
     let pair = Pair::new(
         &expr(&d.observed, "real")?,
         &expr(pred, "predicted")?,
         "control",
         1,
-    )
-    .map_err(bench)?;
+    )?;
     let mut cell_eval = Results {
         perturbations: pair.perts.clone(),
         columns: Vec::new(),

@@ -17,7 +17,7 @@ mod score;
 mod settings;
 
 pub use metric_set::{lower_is_better, MetricSet, METRICS, PREDICTORS};
-pub use pairs::donor_pairs;
+pub use pairs::{donor_pairs, pairs_for, perturbation_label, perturbation_of, perturbations_of};
 pub use score::{
     DeAgreement, MeanFoldChanges, MeanMetrics, PerturbationStudyResult, Scored, UnitResult,
 };

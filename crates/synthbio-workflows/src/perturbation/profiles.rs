@@ -1,6 +1,7 @@
 //! Expression profiles on the benchmark's scale, `ln(1 + CPM)` of the expressed genes,
 //! and the mean effect of every perturbation in the study's data.
 
+use super::pairs::{perturbation_label, perturbation_of};
 use crate::WorkflowError;
 use std::collections::BTreeMap;
 use synthbio_core::Dataset;
@@ -22,22 +23,6 @@ pub(crate) fn log1p_cpm(
         .iter()
         .map(|&g| (f64::from(counts[g]) * 1e6 / library).ln_1p())
         .collect())
-}
-
-/// The label of a perturbed sample: its `perturbation_ontology_id`, else its
-/// `perturbation_type`; `None` for controls and unlabelled samples.
-fn perturbation_label(data: &Dataset, row: usize) -> Option<String> {
-    let meta = data.metadata();
-    let kind = meta.get(row, "perturbation_type")?;
-    if kind == "control" || kind.is_empty() {
-        return None;
-    }
-    Some(
-        meta.get(row, "perturbation_ontology_id")
-            .filter(|s| !s.is_empty())
-            .unwrap_or(kind)
-            .to_string(),
-    )
 }
 
 /// The perturbations of `data` and their mean effect, for one held-out unit.
@@ -80,7 +65,7 @@ pub(crate) fn training_effect(
         }
         let mut treated: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &i in rows {
-            if let Some(label) = perturbation_label(data, i) {
+            if let Some(label) = perturbation_of(data, i).map(|p| perturbation_label(&p)) {
                 treated.entry(label).or_default().push(i);
             }
         }
