@@ -3,13 +3,15 @@
 //! context scored on an engine refitted without it.
 
 use crate::demo::{read_bulk_samples, DemoError};
-use crate::refits::refit_each;
+use crate::refits::Refits;
+use ndarray::Array2;
 use std::path::Path;
 use synthbio::core::{Dataset, Modality};
-use synthbio::engine::{refit_bulk_without, refit_sc_without_treated, Engine};
-use synthbio::io::{align_genes, read_matrix_market, AlignOptions};
+use synthbio::engine::{refit_bulk_without_each, refit_sc_without_treated_each, Engine};
+use synthbio::io::{align_genes, attach_metadata, read_metadata, read_mtx_triplets, AlignOptions};
 use synthbio::workflows::{
-    pairs_for, perturbation_label, perturbations_of, CellStudy, PerturbationStudy, Sweep,
+    cells_to_score, pairs_for, perturbation_label, perturbations_of, CellStudy, PerturbationStudy,
+    Sweep,
 };
 
 /// What [`run_sweep`] covers.
@@ -77,15 +79,13 @@ pub fn run_sweep(
             pairs.len()
         ));
         let units: Vec<String> = pairs.iter().map(|p| p.unit.clone()).collect();
-        let mut refits = refit_each(&units, |unit| {
-            refit_bulk_without(&engine, data_dir, &[unit.to_string()])
-        });
+        let mut refits = Refits::new(&units, refit_bulk_without_each(&engine, data_dir, &units)?);
         let study = PerturbationStudy::new(perturbation);
         let result = study.run(&bulk, &pairs, |pair| refits.take(&pair.unit))?;
         sweep.push_study(&label, "donor", &result);
     }
     progress("reading the single-cell data of data/");
-    let cells = read_cells(data_dir, &engine)?;
+    let cells = read_cells(data_dir, &engine, options.max_cells)?;
     for perturbation in perturbations_of(&cells) {
         let label = perturbation_label(&perturbation);
         if !wanted(&label) {
@@ -109,9 +109,8 @@ pub fn run_sweep(
             "{label}: refitting the single-cell model without each of {} cell types' treated cells",
             contexts.len()
         ));
-        let mut refits = refit_each(&contexts, |context| {
-            refit_sc_without_treated(&engine, data_dir, context)
-        });
+        let engines = refit_sc_without_treated_each(&engine, data_dir, &contexts)?;
+        let mut refits = Refits::new(&contexts, engines);
         let scores = contexts
             .iter()
             .map(|context| {
@@ -124,15 +123,50 @@ pub fn run_sweep(
     Ok(sweep)
 }
 
-/// The single-cell data of `data_dir` (`sc/matrix.mtx.gz` with the metadata of
-/// `sc/cells.tsv`), in the gene order of `engine`'s single-cell models.
-pub fn read_cells(data_dir: &Path, engine: &Engine) -> Result<Dataset, DemoError> {
+/// The single-cell data of `data_dir` that a sweep with `max_cells` scores
+/// ([`cells_to_score`]: at most `max_cells` per cell type and condition), from
+/// `sc/matrix.mtx.gz` with the metadata of `sc/cells.tsv`, in the gene order of
+/// `engine`'s single-cell models; the full matrix is never held dense.
+pub fn read_cells(
+    data_dir: &Path,
+    engine: &Engine,
+    max_cells: usize,
+) -> Result<Dataset, DemoError> {
     let sc = data_dir.join("sc");
-    let (cells, _) = read_matrix_market(
-        &sc.join("matrix.mtx.gz"),
-        &sc.join("genes.tsv"),
-        &sc.join("cells.tsv"),
-    )?;
+    let table = read_metadata(&sc.join("cells.tsv"))?;
+    let genes = read_metadata(&sc.join("genes.tsv"))?;
+    let matrix = read_mtx_triplets(&sc.join("matrix.mtx.gz"))?;
+    if (matrix.rows, matrix.cols) != (genes.n_rows(), table.n_rows()) {
+        return Err(DemoError::Data(format!(
+            "sc/matrix.mtx.gz is {} x {}, but sc/genes.tsv names {} genes and sc/cells.tsv {} cells",
+            matrix.rows,
+            matrix.cols,
+            genes.n_rows(),
+            table.n_rows()
+        )));
+    }
+    let keep = cells_to_score(&table, "cell_type_ontology_id", max_cells);
+    let mut position = vec![None; table.n_rows()];
+    for (k, &cell) in keep.iter().enumerate() {
+        position[cell] = Some(k);
+    }
+    let mut counts = Array2::<u32>::zeros((keep.len(), genes.n_rows()));
+    for &(gene, cell, count) in &matrix.entries {
+        if let Some(k) = position[cell as usize] {
+            let slot = &mut counts[[k, gene as usize]];
+            *slot = slot.checked_add(count).ok_or_else(|| {
+                DemoError::Data(format!(
+                    "sc/matrix.mtx.gz: repeated entries of gene {gene}, cell {cell} sum past 4294967295"
+                ))
+            })?;
+        }
+    }
+    let ids = keep
+        .iter()
+        .map(|&c| table.sample_ids()[c].clone())
+        .collect();
+    let mut cells = Dataset::new(counts, genes.sample_ids().to_vec(), ids)?;
+    attach_metadata(&mut cells, &table)?;
     let (aligned, _) = align_genes(
         &cells,
         engine.gene_ids(Modality::SingleCell),

@@ -85,4 +85,7 @@ pub use engine::Engine;
 pub use error::EngineError;
 pub use eval::{evaluate, Caveat, EvalReport, EvalRow, Task};
 pub use io::Correction;
-pub use train::{refit_bulk_without, refit_sc_without_treated, train, TrainSummary, TrainedModel};
+pub use train::{
+    refit_bulk_without, refit_bulk_without_each, refit_sc_without_treated_each, train,
+    TrainSummary, TrainedModel,
+};

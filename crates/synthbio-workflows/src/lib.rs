@@ -43,5 +43,6 @@ pub use perturbation::{
     PerturbationStudyResult, Scored, UnitResult, METRICS, PREDICTORS,
 };
 pub use sweep::{
-    CellStudy, ContextScores, MetricValues, Sweep, SweptPerturbation, SWEEP_PREDICTORS,
+    cells_to_score, CellStudy, ContextScores, MetricValues, Sweep, SweptPerturbation,
+    SWEEP_PREDICTORS,
 };

@@ -2,10 +2,10 @@
 
 use super::data::rows_with;
 use super::DemoError;
-use crate::refits::refit_each;
+use crate::refits::Refits;
 use std::path::Path;
 use synthbio::core::{metadata, Dataset, Metadata};
-use synthbio::engine::{refit_bulk_without, Engine};
+use synthbio::engine::{refit_bulk_without_each, Engine};
 use synthbio::workflows::{donor_pairs, PerturbationStudy, PerturbationStudyResult};
 
 /// Dexamethasone as the airway study applied it (1 uM for 18 hours).
@@ -34,9 +34,7 @@ pub fn airway_study(
         pairs.len()
     ));
     let units: Vec<String> = pairs.iter().map(|p| p.unit.clone()).collect();
-    let mut refits = refit_each(&units, |unit| {
-        refit_bulk_without(engine, data_dir, &[unit.to_string()])
-    });
+    let mut refits = Refits::new(&units, refit_bulk_without_each(engine, data_dir, &units)?);
     Ok(PerturbationStudy::new(dexamethasone())
         .run(&airway, &pairs, |pair| refits.take(&pair.unit))?)
 }

@@ -14,7 +14,7 @@ mod shared_residual;
 
 pub(crate) use config::FitConfig;
 pub(crate) use fit::{fit, fit_counting_effects};
-pub use refit::{refit_bulk_without, refit_sc_without_treated};
+pub use refit::{refit_bulk_without, refit_bulk_without_each, refit_sc_without_treated_each};
 
 use crate::io::{read_bulk, read_sc, RawSet};
 use crate::params::file_name;

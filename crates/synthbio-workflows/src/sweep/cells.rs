@@ -6,9 +6,11 @@ use super::table::{ContextScores, SWEEP_PREDICTORS};
 use crate::perturbation::perturbation_of;
 use crate::WorkflowError;
 use ndarray::Array2;
+use std::collections::BTreeMap;
 use synthbio_benchmark::{baseline, evaluate, Evaluation, Expression, Options};
-use synthbio_core::SamplingStrategy;
 use synthbio_core::{check_same_gene_order, Dataset, Metadata, ModelId, Predictor, Query};
+use synthbio_core::{LatentBlock, SamplingStrategy};
+use synthbio_io::SampleTable;
 
 /// Label of the control cells in the benchmark's expression sets.
 const CONTROL: &str = "control";
@@ -254,6 +256,36 @@ fn value(e: &Evaluation, metric: &str, label: &str) -> Option<f64> {
     e.results
         .get(metric, label)
         .or_else(|| e.direction.get(metric, label))
+}
+
+/// The rows of a cell metadata table that studies with `max_cells` on
+/// `context_column` score: of every context and condition (control, each
+/// perturbation), at most `max_cells` evenly spaced in table order, in table
+/// order. Reading only these keeps a large matrix from being held dense; a
+/// [`CellStudy`] on them picks the same cells as on all.
+pub fn cells_to_score(table: &SampleTable, context_column: &str, max_cells: usize) -> Vec<usize> {
+    let column = |name: &str| table.columns().iter().position(|c| c == name);
+    let keys: Vec<Option<usize>> = std::iter::once(column(context_column))
+        .chain(synthbio_core::vocab::keys_of(LatentBlock::Perturbation).map(column))
+        .collect();
+    let kind = column("perturbation_type");
+    let mut groups: BTreeMap<Vec<Option<&str>>, Vec<usize>> = BTreeMap::new();
+    for row in 0..table.n_rows() {
+        let value = |k: Option<usize>| k.and_then(|k| table.get(row, k)).filter(|v| !v.is_empty());
+        if value(keys[0]).is_none() || value(kind).is_none() {
+            continue; // no context, or neither control nor perturbed
+        }
+        groups
+            .entry(keys.iter().map(|&k| value(k)).collect())
+            .or_default()
+            .push(row);
+    }
+    let mut rows: Vec<usize> = groups
+        .values()
+        .flat_map(|rows| evenly_spaced(rows, max_cells))
+        .collect();
+    rows.sort_unstable();
+    rows
 }
 
 /// At most `n` of `rows`, evenly spaced (all of them when there are fewer).

@@ -13,7 +13,7 @@ mod cells;
 mod report;
 mod table;
 
-pub use cells::CellStudy;
+pub use cells::{cells_to_score, CellStudy};
 pub use table::{ContextScores, MetricValues, Sweep, SweptPerturbation, SWEEP_PREDICTORS};
 
 use crate::perturbation::PerturbationStudyResult;
