@@ -74,6 +74,10 @@ fn demo_writes_both_reports_and_says_where() {
         assert!(stdout.contains(name), "{stdout}");
         let html = std::fs::read_to_string(reports.join(name)).unwrap();
         assert!(html.contains("<svg"));
+        // .ci/run keeps the reports for its render check in headless Chromium.
+        if let Some(keep) = std::env::var_os("SYNTHBIO_KEEP_DEMO_REPORTS") {
+            std::fs::write(Path::new(&keep).join(name), &html).unwrap();
+        }
     }
 }
 
