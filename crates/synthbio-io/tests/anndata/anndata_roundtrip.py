@@ -55,7 +55,7 @@ def venv_python():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     probe = subprocess.run([str(python), "-c", "import anndata, scanpy, scipy, h5py"], capture_output=True)
     if probe.returncode != 0:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PACKAGES], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-compile", *PACKAGES], check=True)
     return python, target
 
 
