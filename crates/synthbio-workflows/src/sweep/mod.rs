@@ -23,9 +23,10 @@ impl Sweep {
     /// mean because some contexts leave it undefined.
     pub fn push(&mut self, swept: SweptPerturbation) {
         let n = swept.contexts.len();
+        let means = swept.means();
         for (p, name) in SWEEP_PREDICTORS.iter().enumerate() {
             let mut partial = Vec::new();
-            for m in swept.means() {
+            for m in &means {
                 let k = swept
                     .contexts
                     .iter()
