@@ -46,6 +46,7 @@
 //! ```
 
 mod error;
+mod gram;
 mod latents;
 mod model;
 mod options;

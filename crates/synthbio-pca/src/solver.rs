@@ -3,9 +3,9 @@
 //! singular vectors of the centered data; signs are fixed afterwards by [`flip_signs`].
 
 use crate::error::{PcaError, Result};
+use crate::gram::gram_lower;
 use crate::options::RandomizedOptions;
-use faer::linalg::matmul::triangular::{self, BlockStructure};
-use faer::{Accum, Mat, MatRef, Side};
+use faer::{Mat, MatRef, Side};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -32,21 +32,10 @@ pub(crate) fn full(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
 /// Eigen-decomposition of `X^T X` (centered data): eigenvalues are the squared
 /// singular values, eigenvectors the right singular vectors.
 pub(crate) fn covariance_eigh(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
-    // Only the lower half of the symmetric X^T X is computed (half the work of
-    // a general product) and read.
+    // Only the lower half of the symmetric X^T X is computed (about half the
+    // work of a general product) and read.
     let p = x.ncols();
-    let mut gram = Mat::<f64>::zeros(p, p);
-    triangular::matmul(
-        gram.as_mut(),
-        BlockStructure::TriangularLower,
-        Accum::Replace,
-        x.transpose(),
-        BlockStructure::Rectangular,
-        x,
-        BlockStructure::Rectangular,
-        1.0,
-        faer::get_global_parallelism(),
-    );
+    let gram = gram_lower(x);
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
         .map_err(|_| PcaError::NoConvergence("the eigen-decomposition"))?;
