@@ -185,7 +185,9 @@ def render(rows, sizes):
             x = s["seconds"] / p["seconds"]
             goal(f"{op} at least as fast as scikit-learn", f"{x:.2f}x its time", x <= 1)
             d = rel_diff(s["check"]["explained_variance"], p["check"]["explained_variance"])
-            goal(f"{op} explained variance within 1e-6 relative", f"{d:.1e}", d is not None and d <= 1e-6)
+            # The exact solvers must agree to rounding; the randomized one to its approximation.
+            tol = 1e-6 if op == "pca_randomized" else 1e-10
+            goal(f"{op} explained variance within {tol:g} relative", f"{d:.1e}", d is not None and d <= tol)
     if "engine_bulk_mean" in by_op and by_op["engine_bulk_mean"]["synthbio"].get("seconds"):
         c = by_op["engine_bulk_mean"]["synthbio"]["check"]
         rate = c["samples"] / by_op["engine_bulk_mean"]["synthbio"]["seconds"]

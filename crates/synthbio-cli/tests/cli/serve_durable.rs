@@ -275,14 +275,19 @@ fn accepted_queries_survive_kill_9_mid_job_and_after_completion() {
 fn a_burst_of_maximal_queries_stays_within_the_memory_budget() {
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
-    let budget: u64 = 1_536 << 20;
+    // Scaled down from the defaults (5,000 samples, a budget for one such job) so the
+    // debug build serializes less: maximal queries of 2,000 samples, each estimated at
+    // 6 bytes per value (535 MB), and a budget with room for one of them at a time.
+    let budget: u64 = 640 << 20;
     let server = Server::start(
         &state,
         &[
             "--workers",
             "2",
+            "--max-total-samples",
+            "2000",
             "--max-memory",
-            "1536MiB",
+            "640MiB",
             "--max-disk",
             "64GiB",
         ],
@@ -290,10 +295,10 @@ fn a_burst_of_maximal_queries_stays_within_the_memory_budget() {
     // The engine loaded and idle: what the process takes besides predictions.
     let ex = server.example();
     let idle = server.memory("VmRSS:");
-    // Five maximal queries (the default sample limit), the fast strategy.
+    // Five maximal queries (the server's sample limit), the fast strategy.
     let qids: Vec<String> = (0..5)
         .map(|i| {
-            let mut q = query(&ex, 5_000, Some(i));
+            let mut q = query(&ex, 2_000, Some(i));
             q["sampling_strategy"] = json!("mean estimation");
             server.submit(&q)
         })
@@ -302,7 +307,7 @@ fn a_burst_of_maximal_queries_stays_within_the_memory_budget() {
         assert_eq!(server.wait(qid)["status"], "ready");
     }
     let peak = server.memory("VmHWM:");
-    // Without a byte budget, the five results (about 400 MB each) were held at once.
+    // Without a byte budget, the five results (about 160 MB each here) were held at once.
     assert!(
         peak <= idle + budget,
         "peak resident {} MiB over idle {} MiB + budget {} MiB",
