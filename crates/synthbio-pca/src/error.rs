@@ -69,6 +69,12 @@ pub enum PcaError {
     /// A metadata column asked for (to colour points) is not in the dataset.
     #[error("params.color_by names metadata column {0:?}, which the dataset does not have")]
     UnknownMetadata(String),
+    /// A chunked fit ([`crate::PcaAccumulator`]) asked for a solver that needs every sample at once.
+    #[error(
+        "options.solver is {0:?}, which needs every sample at once; a chunked fit \
+         (PcaAccumulator) decomposes the accumulated covariance: use covariance_eigh or auto"
+    )]
+    NotChunkable(&'static str),
     /// The linear algebra backend did not converge.
     #[error("{0} did not converge; check the input for extreme values")]
     NoConvergence(&'static str),

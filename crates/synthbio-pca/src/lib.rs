@@ -3,6 +3,8 @@
 //!
 //! - [`PcaModel::fit`] / [`PcaModel::fit_transform`] / [`PcaModel::transform`]:
 //!   plain functions on an `ndarray` matrix (samples x features);
+//! - [`PcaAccumulator`]: the covariance solver's fit on samples pushed in chunks,
+//!   for matrices larger than memory (one `features x features` matrix is kept);
 //! - [`pca_latents`]: per latent block, or on blocks joined;
 //! - [`Pca`]: the `pca` [`synthbio_core::Analysis`] over a [`synthbio_core::Dataset`]
 //!   with latents (a metadata prediction result), with [`PcaParams`] and a
@@ -45,6 +47,7 @@
 //! assert!((new[[0, 0]] - 1.0).abs() < 1e-12 && (new[[0, 1]] - 1.0).abs() < 1e-12);
 //! ```
 
+mod chunked;
 mod error;
 mod gram;
 mod latents;
@@ -54,6 +57,7 @@ mod preprocess;
 mod report;
 mod solver;
 
+pub use chunked::PcaAccumulator;
 pub use error::{PcaError, Result};
 pub use latents::{pca_latents, BlockPca, Pca, PcaOutput, PcaParams};
 pub use model::PcaModel;

@@ -4,9 +4,18 @@
 use crate::error::{PcaError, Result};
 use crate::options::{FitOptions, Solver};
 use crate::preprocess::{check_finite, prepare};
-use crate::solver::{covariance_eigh, flip_signs, full, randomized};
+use crate::solver::{covariance_eigh, flip_signs, full, randomized, Truncated};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
+
+/// Column means and scales of the data a PCA is fitted on, and their total variance.
+pub(crate) struct Centering {
+    pub mean: Array1<f64>,
+    pub scale: Option<Array1<f64>>,
+    pub constant_columns: Vec<usize>,
+    /// Sum of the column variances (n - 1) of the centered (and scaled) data.
+    pub total_variance: f64,
+}
 
 /// A fitted PCA, with scikit-learn's definitions:
 ///
@@ -61,28 +70,38 @@ impl PcaModel {
             Solver::Randomized => randomized(data, k, &options.randomized)?,
         };
         flip_signs(&mut truncated.v);
-        let components = Array2::from_shape_fn((k, p), |(c, j)| truncated.v[(j, c)]);
-        let singular_values = Array1::from(truncated.singular_values);
-        let explained_variance = singular_values.mapv(|s| s * s / (n as f64 - 1.0));
-        let explained_variance_ratio = &explained_variance / prepared.total_variance;
         let scores = {
-            let v = &truncated.v;
-            let product = data * v;
+            let product = data * &truncated.v;
             Array2::from_shape_fn((n, k), |(i, c)| product[(i, c)])
         };
-        let model = PcaModel {
+        let model = PcaModel::assemble(truncated, prepared.centering, n, solver);
+        Ok((model, scores))
+    }
+
+    /// The model from a decomposition whose signs are fixed, and the centering of its data.
+    pub(crate) fn assemble(
+        truncated: Truncated,
+        centering: Centering,
+        n_samples: usize,
+        solver: Solver,
+    ) -> Self {
+        let (k, p) = (truncated.v.ncols(), truncated.v.nrows());
+        let components = Array2::from_shape_fn((k, p), |(c, j)| truncated.v[(j, c)]);
+        let singular_values = Array1::from(truncated.singular_values);
+        let explained_variance = singular_values.mapv(|s| s * s / (n_samples as f64 - 1.0));
+        let explained_variance_ratio = &explained_variance / centering.total_variance;
+        PcaModel {
             components,
             explained_variance,
             explained_variance_ratio,
             singular_values,
-            mean: prepared.mean,
-            scale: prepared.scale,
-            constant_columns: prepared.constant_columns,
-            n_samples: n,
-            total_variance: prepared.total_variance,
+            mean: centering.mean,
+            scale: centering.scale,
+            constant_columns: centering.constant_columns,
+            n_samples,
+            total_variance: centering.total_variance,
             solver,
-        };
-        Ok((model, scores))
+        }
     }
 
     /// Projects new samples (samples x the fitted features) onto the components.

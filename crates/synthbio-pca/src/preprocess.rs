@@ -5,21 +5,18 @@
 //! row-major view (its kernels take any strides).
 
 use crate::error::{PcaError, Result};
+use crate::model::Centering;
 use faer::MatRef;
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 /// Column means, scales and the centered (and scaled) data.
 pub(crate) struct Prepared {
-    pub mean: Array1<f64>,
-    pub scale: Option<Array1<f64>>,
-    pub constant_columns: Vec<usize>,
+    pub centering: Centering,
     /// The centered (and scaled) data, samples x features, row-major.
     data: Vec<f64>,
     n_rows: usize,
     n_cols: usize,
-    /// Sum of the column variances (n - 1) of the data: the total variance.
-    pub total_variance: f64,
 }
 
 impl Prepared {
@@ -105,19 +102,21 @@ pub(crate) fn prepare(x: ArrayView2<'_, f64>, standardize: bool) -> Result<Prepa
     }
     let (data, _) = data.into_raw_vec_and_offset();
     Ok(Prepared {
-        mean,
-        scale,
-        constant_columns,
+        centering: Centering {
+            mean,
+            scale,
+            constant_columns,
+            total_variance,
+        },
         data,
         n_rows: n,
         n_cols: p,
-        total_variance,
     })
 }
 
 /// scikit-learn's `_is_constant_feature`: a variance within rounding error of 0
 /// (written here because the rule must match scikit-learn's exactly).
-fn is_constant(var: f64, mean: f64, n: f64) -> bool {
+pub(crate) fn is_constant(var: f64, mean: f64, n: f64) -> bool {
     let eps = f64::EPSILON;
     let upper = n * eps * var + (n * mean * eps).powi(2);
     var <= upper
@@ -132,15 +131,16 @@ mod tests {
     #[test]
     fn centers_scales_and_keeps_constant_columns_finite() {
         let x = array![[1.0, 5.0, 2.0], [3.0, 5.0, 4.0], [5.0, 5.0, 9.0]];
-        let p = prepare(x.view(), true).unwrap();
+        let prepared = prepare(x.view(), true).unwrap();
+        let p = &prepared.centering;
         assert_eq!(p.mean, array![3.0, 5.0, 5.0]);
         let s = p.scale.as_ref().unwrap();
         // Population standard deviation of 1, 3, 5 is sqrt(8/3).
         assert_relative_eq!(s[0], (8.0f64 / 3.0).sqrt(), epsilon = 1e-15);
         assert_eq!(s[1], 1.0);
         assert_eq!(p.constant_columns, vec![1]);
-        assert_eq!(p.matrix()[(0, 1)], 0.0);
-        assert_relative_eq!(p.matrix()[(0, 0)], -2.0 / (8.0f64 / 3.0).sqrt());
+        assert_eq!(prepared.matrix()[(0, 1)], 0.0);
+        assert_relative_eq!(prepared.matrix()[(0, 0)], -2.0 / (8.0f64 / 3.0).sqrt());
         // Two unit-variance (n) columns have variance n/(n-1) each with n - 1.
         assert_relative_eq!(p.total_variance, 2.0 * 3.0 / 2.0, epsilon = 1e-12);
     }

@@ -34,8 +34,13 @@ pub(crate) fn full(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
 pub(crate) fn covariance_eigh(x: MatRef<'_, f64>, k: usize) -> Result<Truncated> {
     // Only the lower half of the symmetric X^T X is computed (about half the
     // work of a general product) and read.
-    let p = x.ncols();
-    let gram = gram_lower(x);
+    gram_eigh(gram_lower(x), k)
+}
+
+/// The `k` leading eigenpairs of a Gram matrix `X^T X` of centered data, of which
+/// only the lower half is read, as singular values and right singular vectors of `X`.
+pub(crate) fn gram_eigh(gram: Mat<f64>, k: usize) -> Result<Truncated> {
+    let p = gram.ncols();
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
         .map_err(|_| PcaError::NoConvergence("the eigen-decomposition"))?;

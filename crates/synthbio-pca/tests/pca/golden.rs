@@ -4,7 +4,7 @@
 use approx::assert_relative_eq;
 use ndarray::{concatenate, Array2, Axis, Slice};
 use serde::Deserialize;
-use synthbio_pca::{FitOptions, PcaModel, Solver};
+use synthbio_pca::{FitOptions, PcaAccumulator, PcaError, PcaModel, Solver};
 
 #[derive(Deserialize)]
 struct Golden {
@@ -226,4 +226,162 @@ fn solvers_agree_on_real_data() {
             }
         }
     }
+}
+
+/// The chunked fit ([`PcaAccumulator`]) is the covariance solver's fit on all
+/// samples at once: on scikit-learn's covariance case and on 40 genes of the
+/// slice in chunks of 1, 25 and 100 samples, with and without scaling.
+#[test]
+fn a_chunked_fit_is_the_fit_on_all_samples() {
+    let golden: Golden = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/golden/pca_golden.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let (train, new) = slice();
+    let chunked = |x: &Array2<f64>, rows: usize, options: &FitOptions| {
+        let mut acc = PcaAccumulator::new(x.ncols()).unwrap();
+        for chunk in x.axis_chunks_iter(Axis(0), rows) {
+            acc.push(chunk).unwrap();
+        }
+        assert_eq!(acc.n_samples(), x.nrows());
+        acc.finish(options).unwrap()
+    };
+    let covariance = golden
+        .cases
+        .iter()
+        .filter(|c| c.solver == "covariance_eigh")
+        .collect::<Vec<_>>();
+    assert!(
+        !covariance.is_empty(),
+        "a covariance case in the golden file"
+    );
+    for case in covariance {
+        let (x, _) = inputs(case, &train, &new);
+        let options = FitOptions {
+            n_components: Some(case.n_components),
+            standardize: case.standardize,
+            solver: Solver::CovarianceEigh,
+            ..FitOptions::default()
+        };
+        let model = chunked(&x, 40, &options);
+        assert_eq!(
+            model.explained_variance().len(),
+            case.explained_variance.len()
+        );
+        for (a, b) in model
+            .explained_variance()
+            .iter()
+            .zip(&case.explained_variance)
+        {
+            assert_relative_eq!(*a, *b, max_relative = 1e-6);
+        }
+        assert_all_abs_diff_eq(
+            &case.name,
+            "chunked components",
+            model.components(),
+            &matrix(&case.components),
+            1e-6,
+        );
+    }
+    for standardize in [false, true] {
+        let options = FitOptions {
+            n_components: Some(10),
+            standardize,
+            solver: Solver::CovarianceEigh,
+            ..FitOptions::default()
+        };
+        for rows in [1, 25, 100] {
+            // One-sample chunks (all of a chunk's information in the merge) on the
+            // first 12 samples.
+            // The first 40 genes: the eigen-decompositions are slow in the debug build.
+            let genes = first_columns(&train, 40);
+            let x = if rows == 1 {
+                genes.slice_axis(Axis(0), Slice::from(..12)).to_owned()
+            } else {
+                genes
+            };
+            let whole = PcaModel::fit(x.view(), &options).unwrap();
+            let model = chunked(&x, rows, &options);
+            let what = format!("chunks of {rows}, standardize {standardize}");
+            assert_eq!(model.solver(), Solver::CovarianceEigh);
+            assert_relative_eq!(
+                model.total_variance(),
+                whole.total_variance(),
+                max_relative = 1e-12
+            );
+            for (a, b) in model
+                .explained_variance()
+                .iter()
+                .zip(whole.explained_variance())
+            {
+                assert_relative_eq!(*a, *b, max_relative = 1e-10);
+            }
+            for (a, b) in model.mean().iter().zip(whole.mean()) {
+                assert_relative_eq!(*a, *b, max_relative = 1e-12, epsilon = 1e-12);
+            }
+            assert_eq!(model.scale().is_some(), standardize, "{what}");
+            if let (Some(a), Some(b)) = (model.scale(), whole.scale()) {
+                for (a, b) in a.iter().zip(b) {
+                    assert_relative_eq!(*a, *b, max_relative = 1e-12);
+                }
+            }
+            assert_eq!(model.constant_columns(), whole.constant_columns(), "{what}");
+            assert_all_abs_diff_eq(
+                &what,
+                "components",
+                model.components(),
+                whole.components(),
+                1e-8,
+            );
+        }
+    }
+}
+
+/// What a chunked fit refuses, each error naming the fix.
+#[test]
+fn a_chunked_fit_refuses_what_it_cannot_fit() {
+    let (train, _) = slice();
+    let x = first_columns(&train, 5);
+    let mut acc = PcaAccumulator::new(5).unwrap();
+    assert_eq!(
+        acc.push(first_columns(&train, 4).view()).err(),
+        Some(PcaError::FeatureMismatch {
+            expected: 5,
+            found: 4
+        })
+    );
+    acc.push(x.slice_axis(Axis(0), Slice::from(..3))).unwrap();
+    let mut bad = x.slice_axis(Axis(0), Slice::from(3..6)).to_owned();
+    bad[[1, 2]] = f64::NAN;
+    // Reported at its row among every sample pushed; nothing of the chunk is kept.
+    assert!(matches!(
+        acc.push(bad.view()),
+        Err(PcaError::NonFinite {
+            row: 4,
+            column: 2,
+            ..
+        })
+    ));
+    assert_eq!(acc.n_samples(), 3);
+    let full = FitOptions {
+        solver: Solver::Full,
+        ..FitOptions::default()
+    };
+    let err = acc.finish(&full).unwrap_err();
+    assert_eq!(err, PcaError::NotChunkable("full"));
+    assert!(err.to_string().contains("covariance_eigh"), "{err}");
+    let one = {
+        let mut a = PcaAccumulator::new(5).unwrap();
+        a.push(x.slice_axis(Axis(0), Slice::from(..1))).unwrap();
+        a
+    };
+    assert_eq!(
+        one.finish(&FitOptions::default()).err(),
+        Some(PcaError::TooFewSamples { found: 1 })
+    );
+    assert_eq!(PcaAccumulator::new(0).err(), Some(PcaError::NoFeatures));
 }
