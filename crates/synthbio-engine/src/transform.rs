@@ -40,67 +40,88 @@ pub(crate) fn abundance(y: f64) -> f64 {
     (libm::exp2(y) - 1.0).max(0.0)
 }
 
-/// [`expected_counts_with`] with a fresh scratch buffer.
+/// [`Rounding::expected_counts`] with fresh scratch space.
 #[cfg(test)]
 pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
-    let mut fractions = Vec::new();
-    expected_counts_with(weights, total, out, &mut fractions);
+    let sum = weights.iter().sum();
+    Rounding::default().expected_counts(weights, sum, total, out);
 }
 
-/// Expected counts at library size `total`: `proportions * total`, rounded by
-/// the largest-remainder method so that they sum to `total` exactly (plain
-/// rounding would drop most of a 10,000-count single-cell library, whose genes
-/// mostly expect less than half a count). Ties go to the lower gene index.
-/// `weights` are non-negative relative abundances; all zero gives all zero.
-///
-/// Computed as plain rounding followed by a correction of the few counts by
-/// which it misses `total`, which gives the largest-remainder result (the
-/// rounded-up genes are exactly those with the largest fractional parts)
-/// without sorting every gene.
-/// `fractions` is scratch space for the fractional parts.
-pub(crate) fn expected_counts_with(
-    weights: &[f64],
-    total: u64,
-    out: &mut [u32],
-    fractions: &mut Vec<f64>,
-) {
-    debug_assert_eq!(weights.len(), out.len());
-    let sum: f64 = weights.iter().sum();
-    if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || total == 0 {
-        out.iter_mut().for_each(|o| *o = 0);
-        return;
-    }
-    let factor = total as f64 / sum;
-    let cap = f64::from(u32::MAX - 1);
-    fractions.clear();
-    fractions.resize(weights.len(), 0.0);
-    let mut assigned: u64 = 0;
-    for ((&w, o), fr) in weights.iter().zip(out.iter_mut()).zip(fractions.iter_mut()) {
-        let exact = (w * factor).min(cap);
-        // truncation is the floor of a non-negative value
-        let floor = exact as u32;
-        let fraction = exact - f64::from(floor);
-        *fr = fraction;
-        *o = floor + u32::from(fraction >= 0.5);
-        assigned += u64::from(*o);
-    }
-    if assigned == total {
-        return;
-    }
-    let fractions = &fractions[..];
-    if assigned < total {
-        // give one more to the genes rounded down with the largest fractions
-        let need = (total - assigned) as usize;
-        let eligible = |j: usize| fractions[j] < 0.5 && weights[j] > 0.0;
-        for j in pick(fractions, eligible, need, true) {
-            out[j] += 1;
+/// Scratch space of the largest-remainder rounding, reused from sample to sample.
+#[derive(Debug, Default)]
+pub(crate) struct Rounding {
+    /// Fractional parts of the exact counts.
+    fractions: Vec<f64>,
+    /// Candidates of [`pick_near_half`], with room for every gene.
+    window: Vec<(f64, usize)>,
+}
+
+impl Rounding {
+    /// Expected counts at library size `total`: `proportions * total`, rounded
+    /// by the largest-remainder method so that they sum to `total` exactly
+    /// (plain rounding would drop most of a 10,000-count single-cell library,
+    /// whose genes mostly expect less than half a count). Ties go to the lower
+    /// gene index. `weights` are non-negative relative abundances and `sum`
+    /// their sum in index order; all zero gives all zero.
+    ///
+    /// Computed as plain rounding followed by a correction of the few counts
+    /// by which it misses `total`, which gives the largest-remainder result
+    /// (the rounded-up genes are exactly those with the largest fractional
+    /// parts) without sorting every gene.
+    pub(crate) fn expected_counts(
+        &mut self,
+        weights: &[f64],
+        sum: f64,
+        total: u64,
+        out: &mut [u32],
+    ) {
+        debug_assert_eq!(weights.len(), out.len());
+        if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || total == 0 {
+            out.iter_mut().for_each(|o| *o = 0);
+            return;
         }
-    } else {
-        // take one back from the genes rounded up with the smallest fractions
-        let extra = (assigned - total) as usize;
-        let eligible = |j: usize| fractions[j] >= 0.5;
-        for j in pick(fractions, eligible, extra, false) {
-            out[j] -= 1;
+        let factor = total as f64 / sum;
+        let cap = f64::from(u32::MAX - 1);
+        let fractions = &mut self.fractions;
+        fractions.clear();
+        fractions.resize(weights.len(), 0.0);
+        let mut assigned: u64 = 0;
+        for ((&w, o), fr) in weights.iter().zip(out.iter_mut()).zip(fractions.iter_mut()) {
+            let exact = (w * factor).min(cap);
+            // truncation is the floor of a non-negative value
+            let floor = exact as u32;
+            let fraction = exact - f64::from(floor);
+            *fr = fraction;
+            *o = floor + u32::from(fraction >= 0.5);
+            assigned += u64::from(*o);
+        }
+        if assigned == total {
+            return;
+        }
+        let fractions = &self.fractions[..];
+        let (largest, k) = if assigned < total {
+            // give one more to the genes rounded down with the largest fractions
+            (true, (total - assigned) as usize)
+        } else {
+            // take one back from the genes rounded up with the smallest fractions
+            (false, (assigned - total) as usize)
+        };
+        let chosen = match pick_near_half(fractions, weights, k, largest, &mut self.window) {
+            Some(chosen) => chosen,
+            None if largest => pick(
+                fractions,
+                |j| fractions[j] < 0.5 && weights[j] > 0.0,
+                k,
+                true,
+            ),
+            None => pick(fractions, |j| fractions[j] >= 0.5, k, false),
+        };
+        for j in chosen {
+            if largest {
+                out[j] += 1;
+            } else {
+                out[j] -= 1;
+            }
         }
     }
 }
@@ -123,9 +144,6 @@ fn pick(
 ) -> Vec<usize> {
     if k == 0 {
         return Vec::new();
-    }
-    if let Some(chosen) = pick_near_half(fractions, &eligible, k, largest) {
-        return chosen;
     }
     // rank 0 = first to pick
     let rank = |f: f64| -> usize {
@@ -174,35 +192,47 @@ fn pick(
 /// The fast path of [`pick`]: the genes to correct have fractions just below
 /// 0.5 (rounded down) or just above (rounded up), and rounding misses the
 /// total by only about the square root of the number of genes. One pass keeps
-/// the eligible fractions in a window next to 0.5 wide enough to hold several
-/// times `k` of them when fractions spread evenly; if it holds at least `k`,
-/// every eligible fraction outside comes later in the order than every one
-/// inside, so the first `k` of the window are the answer. `None` (too few in
-/// the window, as in a sparse single-cell library) sends [`pick`] the full way.
+/// the fractions of genes with weight in a window next to 0.5 wide enough to
+/// hold several times `k` of them when fractions spread evenly; if it holds at
+/// least `k`, every eligible fraction outside comes later in the order than
+/// every one inside, so the first `k` of the window are the answer. `None`
+/// (too few in the window, as in a sparse single-cell library) sends the
+/// caller to [`pick`].
+///
+/// The pass has no branch: each gene is written to the next free slot of
+/// `window`, which moves on only if the gene is in the window (a branch on
+/// `fraction >= lo`, true for about half the genes, mispredicts too often).
 fn pick_near_half(
     fractions: &[f64],
-    eligible: impl Fn(usize) -> bool,
+    weights: &[f64],
     k: usize,
     largest: bool,
+    window: &mut Vec<(f64, usize)>,
 ) -> Option<Vec<usize>> {
+    if k == 0 {
+        return Some(Vec::new());
+    }
     let width = (4.0 * (k + 16) as f64 / fractions.len() as f64).min(0.5);
     let (lo, hi) = if largest {
         (0.5 - width, 0.5)
     } else {
         (0.5, 0.5 + width)
     };
-    let mut window = Vec::with_capacity(8 * (k + 16));
-    for (j, &f) in fractions.iter().enumerate() {
-        // `&`, not `&&`: one rarely taken branch per gene instead of two.
-        if (f >= lo) & (f < hi) && eligible(j) {
-            window.push((f, j));
-        }
+    if window.len() <= fractions.len() {
+        window.resize(fractions.len() + 1, (0.0, 0));
     }
-    if window.len() < k {
+    let slots = &mut window[..=fractions.len()];
+    let mut n = 0;
+    for (j, (&f, &w)) in fractions.iter().zip(weights).enumerate() {
+        slots[n] = (f, j);
+        n += usize::from((f >= lo) & (f < hi) & (w > 0.0));
+    }
+    if n < k {
         return None;
     }
-    window.sort_unstable_by(|a, b| pick_order(largest, a, b));
-    Some(window[..k].iter().map(|&(_, j)| j).collect())
+    let found = &mut slots[..n];
+    found.sort_unstable_by(|a, b| pick_order(largest, a, b));
+    Some(found[..k].iter().map(|&(_, j)| j).collect())
 }
 
 /// The order in which [`pick`] takes `(fraction, gene)` pairs: largest
@@ -289,9 +319,10 @@ mod tests {
             .collect();
         let factor = 1e7 / w.iter().sum::<f64>();
         let fractions: Vec<f64> = w.iter().map(|x| (x * factor).fract()).collect();
+        let mut window = Vec::new();
         for (k, largest) in [(1, true), (61, true), (300, false), (2_000, true)] {
             let eligible = |j: usize| (fractions[j] < 0.5) == largest && w[j] > 0.0;
-            let fast = pick_near_half(&fractions, eligible, k, largest).expect("window holds k");
+            let fast = pick_near_half(&fractions, &w, k, largest, &mut window).expect("holds k");
             let mut order: Vec<usize> = (0..n).filter(|&j| eligible(j)).collect();
             order.sort_by(|&a, &b| {
                 if largest {
@@ -301,11 +332,17 @@ mod tests {
                 }
             });
             assert_eq!(fast, order[..k], "k {k}");
-            assert_eq!(pick(&fractions, eligible, k, largest), fast);
+            // the same genes (the bucket selection lists them in another order)
+            let mut full = pick(&fractions, eligible, k, largest);
+            full.sort_unstable();
+            let mut fast = fast;
+            fast.sort_unstable();
+            assert_eq!(full, fast);
         }
         // A window that cannot hold k falls back to the full selection.
         let sparse = vec![0.1; 1_000];
-        assert_eq!(pick_near_half(&sparse, |_| true, 10, true), None);
+        let ones = vec![1.0; 1_000];
+        assert_eq!(pick_near_half(&sparse, &ones, 10, true, &mut window), None);
         assert_eq!(pick(&sparse, |_| true, 3, true), vec![0, 1, 2]);
     }
 }

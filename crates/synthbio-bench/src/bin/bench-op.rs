@@ -9,7 +9,8 @@
 //! ops: probe_copy probe_first_touch decode_json decode_arrow cpm_f64 cpm_f32 logcpm_f64 logcpm_f32
 //!      cpm_f64_into cpm_f32_into logcpm_f64_into logcpm_f32_into (into a reused buffer)
 //!      fold_change welch moderated pca_full pca_covariance_eigh pca_randomized
-//!      engine_bulk_mean (the local engine, 5,000 bulk samples; no input files)
+//!      engine_bulk_mean engine_sc_mean (the local engine, mean estimation of 5,000
+//!      bulk or single-cell samples; no input files)
 //! ```
 //!
 //! Loading the input is not timed. Each timed run starts from the same input
@@ -21,7 +22,9 @@ use std::fs::File;
 use std::path::Path;
 use std::time::Instant;
 use synthbio_bench::{gen, npy, probe};
-use synthbio_core::{metadata, Dataset, Expression, Predictor, Query, SamplingStrategy, Scale};
+use synthbio_core::{
+    metadata, Dataset, Expression, Metadata, Predictor, Query, SamplingStrategy, Scale,
+};
 use synthbio_de::{differential_expression, reference_fold_changes, DeTest, Groups};
 use synthbio_normalize::{normalize, normalize_into, Method, NormalizeParams, Real};
 use synthbio_pca::{FitOptions, PcaModel, Solver};
@@ -155,16 +158,14 @@ fn decode(path: &Path, arrow: bool, repeat: usize) -> Res<(Vec<f64>, Value)> {
     )
 }
 
-fn engine_bulk_mean(repeat: usize) -> Res<(Vec<f64>, Value)> {
+/// The local engine's mean estimation of 5,000 samples of one condition.
+fn engine_mean(model: &str, meta: Metadata, repeat: usize) -> Res<(Vec<f64>, Value)> {
     let engine = synthbio_engine::Engine::embedded()?;
     let n = 5_000;
     let q = Query::baseline(SamplingStrategy::MeanEstimation)
-        .with_input(
-            metadata([("sex", "female"), ("cell_type_ontology_id", "CL:0000236")]),
-            n,
-        )
+        .with_input(meta, n)
         .with_seed(1);
-    let model = "gem-1-bulk".into();
+    let model = model.into();
     timed(
         repeat,
         || Ok(engine.predict(&model, &q)?),
@@ -214,7 +215,16 @@ fn run(op: &str, dir: &Path, repeat: usize) -> Res<Value> {
         "pca_full" => pca(dir, Solver::Full, repeat)?,
         "pca_covariance_eigh" => pca(dir, Solver::CovarianceEigh, repeat)?,
         "pca_randomized" => pca(dir, Solver::Randomized, repeat)?,
-        "engine_bulk_mean" => engine_bulk_mean(repeat)?,
+        "engine_bulk_mean" => engine_mean(
+            "gem-1-bulk",
+            metadata([("sex", "female"), ("cell_type_ontology_id", "CL:0000236")]),
+            repeat,
+        )?,
+        "engine_sc_mean" => engine_mean(
+            "gem-1-sc",
+            metadata([("cell_type_ontology_id", "CL:0000860")]),
+            repeat,
+        )?,
         other => return Err(format!("unknown operation {other:?}").into()),
     };
     let best = times.iter().copied().fold(f64::INFINITY, f64::min);

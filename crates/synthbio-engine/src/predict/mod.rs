@@ -11,7 +11,7 @@ pub(crate) use metadata::{class_log_probs, predict_metadata};
 pub(crate) use reference::reference_conditioning;
 
 use crate::model::Model;
-use crate::transform::{abundance, expected_counts_with};
+use crate::transform::{abundance, Rounding};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -101,20 +101,26 @@ pub(crate) fn decode_counts(
             let zc = z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + rows));
             let y = model.decode(zc);
             let mut weights = vec![0.0; g];
-            let mut fractions = Vec::with_capacity(g);
+            let mut rounding = Rounding::default();
             for (k, mut row) in chunk.axis_iter_mut(ndarray::Axis(0)).enumerate() {
                 let s = start + k;
                 let yr = y.row(k);
                 let yr = yr.as_slice().expect("standard layout");
+                // The sum in index order, as `Iterator::sum` adds (from -0.0),
+                // while the abundances are computed: its additions then overlap
+                // with `exp2` instead of waiting on each other in a pass of their own.
+                let mut sum = -0.0;
                 match offset.get(s).copied().flatten() {
                     Some(off) => {
                         for ((w, &v), &o) in weights.iter_mut().zip(yr).zip(off) {
                             *w = abundance(v + o);
+                            sum += *w;
                         }
                     }
                     None => {
                         for (w, &v) in weights.iter_mut().zip(yr) {
                             *w = abundance(v);
+                            sum += *w;
                         }
                     }
                 }
@@ -122,12 +128,17 @@ pub(crate) fn decode_counts(
                     .as_slice_mut()
                     .expect("rows of a standard-layout array are contiguous");
                 match counting {
-                    Counting::Expected => {
-                        expected_counts_with(&weights, totals[s], dst, &mut fractions)
-                    }
+                    Counting::Expected => rounding.expected_counts(&weights, sum, totals[s], dst),
                     Counting::Sampled(streams) => {
                         let mut rng = streams.noise(s);
-                        negative_binomial(&weights, totals[s], &model.dispersion, &mut rng, dst);
+                        negative_binomial(
+                            &weights,
+                            sum,
+                            totals[s],
+                            &model.dispersion,
+                            &mut rng,
+                            dst,
+                        );
                     }
                 }
             }
@@ -135,15 +146,15 @@ pub(crate) fn decode_counts(
     out
 }
 
-/// Negative binomial counts (gamma-Poisson) with means `total * weights / sum(weights)`.
+/// Negative binomial counts (gamma-Poisson) with means `total * weights / sum`.
 fn negative_binomial(
     weights: &[f64],
+    sum: f64,
     total: u64,
     dispersion: &[f64],
     rng: &mut ChaCha8Rng,
     out: &mut [u32],
 ) {
-    let sum: f64 = weights.iter().sum();
     for (j, o) in out.iter_mut().enumerate() {
         let m = if sum > 0.0 {
             total as f64 * weights[j] / sum

@@ -4,5 +4,6 @@ mod common;
 mod corrections;
 mod evaluation;
 mod families;
+mod reproducible;
 mod training;
 mod validation;
