@@ -164,14 +164,18 @@ def render(rows, sizes):
         b = moved.get(base)
         if b and r["synthbio"].get("seconds"):
             s, p = r["synthbio"], r["peer"] or {}
+            into = base.endswith("_into")
             if p.get("seconds"):
+                # Issue 6: into a reused buffer 5x numpy; issue 16: fresh outputs 2x.
+                want = 5 if into else 2
                 x = p["seconds"] / s["seconds"]
-                goal(f"{op} >= 5x faster than numpy", f"{x:.1f}x", x >= 5)
-            if bandwidth:
+                goal(f"{op} >= {want}x faster than numpy", f"{x:.1f}x", x >= want)
+            if bandwidth and into:
+                # Issue 16: a streaming kernel within 1.5x of the copy probe's rate.
                 floor = b / (bandwidth * 1e9)
                 x = s["seconds"] / floor
-                goal(f"{op} within 2x of the bandwidth floor ({floor:.3f} s for {b / 1e9:.2f} GB)",
-                     f"{x:.2f}x", x <= 2)
+                goal(f"{op} within 1.5x of the bandwidth floor ({floor:.3f} s for {b / 1e9:.2f} GB)",
+                     f"{x:.2f}x", x <= 1.5)
             if fresh and not base.endswith("_into"):
                 # The output alone, written once into fresh memory (see probe_first_touch).
                 out_bytes = b - cells * 4
