@@ -176,7 +176,7 @@ def render(rows, sizes):
                 x = s["seconds"] / floor
                 goal(f"{op} within 1.5x of the bandwidth floor ({floor:.3f} s for {b / 1e9:.2f} GB)",
                      f"{x:.2f}x", x <= 1.5)
-            if fresh and not base.endswith("_into"):
+            if fresh and not into:
                 # The output alone, written once into fresh memory (see probe_first_touch).
                 out_bytes = b - cells * 4
                 floor = out_bytes / (fresh * 1e9)
