@@ -59,6 +59,7 @@ mod hive;
 mod input;
 mod metadata;
 mod mtx_read;
+mod mtx_stream;
 mod mtx_write;
 mod source;
 mod tenx;
@@ -66,6 +67,8 @@ mod value;
 mod write;
 #[cfg(feature = "parquet")]
 mod write_parquet;
+#[cfg(feature = "parquet")]
+mod write_stream;
 mod write_text;
 
 pub use align::{align_genes, AlignOptions, AlignReport};
@@ -87,8 +90,11 @@ pub use harmonise::{
 pub use hive::{write_hive_dataset, HIVE_NULL_PARTITION};
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
+pub use mtx_stream::{CountsChunk, MtxChunks};
 pub use mtx_write::write_matrix_market;
 pub use tenx::{read_10x_dir, tenx_files};
 pub use write::{
     metadata_table, write_counts, write_expression, write_json, write_normalized, write_table,
 };
+#[cfg(feature = "parquet")]
+pub use write_stream::{RowsParquetWriter, SparseParquetWriter};

@@ -91,10 +91,10 @@ impl IdFile {
 }
 
 /// The matrix's header: its size and whether values may be written as reals.
-struct Banner {
-    rows: usize,
-    cols: usize,
-    entries: usize,
+pub(crate) struct Banner {
+    pub rows: usize,
+    pub cols: usize,
+    pub entries: usize,
 }
 
 /// Reads a Matrix Market file of counts (`coordinate integer general`, or `real` holding
@@ -111,77 +111,35 @@ pub fn read_matrix_market(
     genes: &Path,
     cells: &Path,
 ) -> Result<(Dataset, Detected), IoError> {
-    let mut src = Source::open(mtx)?;
-    let mut line_no: u64 = 0;
-    let mut line = String::new();
-    let banner = read_banner(&mut src, &mut line, &mut line_no)?;
-    let gene_file = IdFile::read(genes)?;
-    let cell_file = IdFile::read(cells)?;
-    let fits = |g: usize, c: usize| Some((gene_file.header_for(g)?, cell_file.header_for(c)?));
-    let (orientation, (gene_header, cell_header)) = if let Some(h) = fits(banner.rows, banner.cols)
-    {
-        (Orientation::GenesAsRows, h)
-    } else if let Some(h) = fits(banner.cols, banner.rows) {
-        (Orientation::SamplesAsRows, h)
-    } else {
-        return Err(IoError::IdFiles {
-            mtx: src.file,
-            rows: banner.rows,
-            cols: banner.cols,
-            genes: gene_file.file,
-            gene_lines: gene_file.lines.len(),
-            cells: cell_file.file,
-            cell_lines: cell_file.lines.len(),
-        });
-    };
-    gene_file.check_ids(gene_header)?;
-    cell_file.check_ids(cell_header)?;
-    let gene_ids = gene_file.ids(gene_header);
-    let cell_ids = cell_file.ids(cell_header);
+    let mut entries = EntryReader::open(mtx)?;
+    let layout = MtxLayout::resolve(&entries, genes, cells)?;
+    let (gene_ids, cell_ids) = (&layout.gene_ids, &layout.cell_ids);
     let (n_genes, n_cells) = (gene_ids.len(), cell_ids.len());
     if n_genes
         .checked_mul(n_cells)
         .is_none_or(|n| n > isize::MAX as usize / 4)
     {
-        return Err(IoError::MatrixMarket {
-            file: src.file,
-            line: line_no,
-            problem: format!("{n_genes} genes x {n_cells} cells is too large to hold as a dense matrix; subset the cells first"),
-        });
+        return Err(entries.bad(format!("{n_genes} genes x {n_cells} cells is too large to hold as a dense matrix; subset the cells first, or read it in chunks of cells (`synthbio normalize --stream`)")));
     }
     let mut counts = Array2::<u32>::zeros((n_cells, n_genes));
-    for_each_entry(
-        &mut src,
-        &banner,
-        &mut line,
-        &mut line_no,
-        |i, j, v, bad| {
-            let (gene, cell) = match orientation {
-                Orientation::GenesAsRows => (i, j),
-                Orientation::SamplesAsRows => (j, i),
-            };
-            let value = parse_count(v.as_bytes()).map_err(|problem| {
-                bad(format!(
-                    "value {v:?} for cell {}, gene {} {problem}",
-                    cell_ids[cell], gene_ids[gene]
-                ))
-            })?;
-            let slot = &mut counts[[cell, gene]];
-            *slot = slot.checked_add(value).ok_or_else(|| {
-            bad(format!("repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged", cell_ids[cell], gene_ids[gene]))
+    while let Some((i, j)) = entries.next_entry()? {
+        let (gene, cell) = layout.gene_and_cell(i, j);
+        let v = entries.value_text();
+        let value = parse_count(v.as_bytes()).map_err(|problem| {
+            entries.bad(format!(
+                "value {v:?} for cell {}, gene {} {problem}",
+                cell_ids[cell], gene_ids[gene]
+            ))
         })?;
-            Ok(())
-        },
-    )?;
-    let metadata = if cell_header {
-        cell_metadata(&cell_file)
-    } else {
-        MetadataTable::new(n_cells)
-    };
+        let slot = &mut counts[[cell, gene]];
+        *slot = slot.checked_add(value).ok_or_else(|| {
+            entries.bad(format!("repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged", cell_ids[cell], gene_ids[gene]))
+        })?;
+    }
     let detected = Detected {
         format: SourceFormat::MatrixMarket,
-        gzip: src.gzip,
-        orientation,
+        gzip: entries.src.gzip,
+        orientation: layout.orientation,
         basis: OrientationBasis::IdFileLengths,
         n_genes,
         n_samples: n_cells,
@@ -190,11 +148,75 @@ pub fn read_matrix_market(
         empty_cells: 0,
         source: None,
     };
-    let context = src.file.clone();
+    let context = entries.src.file.clone();
+    let MtxLayout {
+        gene_ids,
+        cell_ids,
+        metadata,
+        ..
+    } = layout;
     let dataset = Dataset::new(counts, gene_ids, cell_ids)
         .and_then(|d| d.with_metadata(metadata))
         .map_err(|source| IoError::Dataset { context, source })?;
     Ok((dataset, detected))
+}
+
+/// Which side of a Matrix Market file holds the genes, told from its id files,
+/// with the ids and the cells' metadata.
+pub(crate) struct MtxLayout {
+    pub orientation: Orientation,
+    pub gene_ids: Vec<String>,
+    pub cell_ids: Vec<String>,
+    /// The cell file's columns after the first when it has a header, else none.
+    pub metadata: MetadataTable,
+}
+
+impl MtxLayout {
+    /// Reads and checks the id files of the matrix `entries` reads.
+    pub fn resolve(entries: &EntryReader, genes: &Path, cells: &Path) -> Result<Self, IoError> {
+        let banner = &entries.banner;
+        let gene_file = IdFile::read(genes)?;
+        let cell_file = IdFile::read(cells)?;
+        let fits = |g: usize, c: usize| Some((gene_file.header_for(g)?, cell_file.header_for(c)?));
+        let (orientation, (gene_header, cell_header)) =
+            if let Some(h) = fits(banner.rows, banner.cols) {
+                (Orientation::GenesAsRows, h)
+            } else if let Some(h) = fits(banner.cols, banner.rows) {
+                (Orientation::SamplesAsRows, h)
+            } else {
+                return Err(IoError::IdFiles {
+                    mtx: entries.src.file.clone(),
+                    rows: banner.rows,
+                    cols: banner.cols,
+                    genes: gene_file.file,
+                    gene_lines: gene_file.lines.len(),
+                    cells: cell_file.file,
+                    cell_lines: cell_file.lines.len(),
+                });
+            };
+        gene_file.check_ids(gene_header)?;
+        cell_file.check_ids(cell_header)?;
+        let cell_ids = cell_file.ids(cell_header);
+        let metadata = if cell_header {
+            cell_metadata(&cell_file)
+        } else {
+            MetadataTable::new(cell_ids.len())
+        };
+        Ok(MtxLayout {
+            orientation,
+            gene_ids: gene_file.ids(gene_header),
+            cell_ids,
+            metadata,
+        })
+    }
+
+    /// The (gene, cell) of the entry at (row, column).
+    pub fn gene_and_cell(&self, row: usize, col: usize) -> (usize, usize) {
+        match self.orientation {
+            Orientation::GenesAsRows => (row, col),
+            Orientation::SamplesAsRows => (col, row),
+        }
+    }
 }
 
 /// A Matrix Market file's size and its stored entries, 0-based, zeros left out.
@@ -213,110 +235,126 @@ pub struct MtxTriplets {
 /// dense matrix (for matrices too large to hold dense, such as a
 /// single-cell training set); every value is checked as a count.
 pub fn read_mtx_triplets(mtx: &Path) -> Result<MtxTriplets, IoError> {
-    let mut src = Source::open(mtx)?;
-    let mut line_no: u64 = 0;
-    let mut line = String::new();
-    let banner = read_banner(&mut src, &mut line, &mut line_no)?;
-    if banner.rows.max(banner.cols) > u32::MAX as usize {
-        return Err(IoError::MatrixMarket {
-            file: src.file,
-            line: line_no,
-            problem: format!(
-                "{} x {} is larger than 4294967295 rows or columns; split the matrix",
-                banner.rows, banner.cols
-            ),
-        });
+    let mut reader = EntryReader::open(mtx)?;
+    let (rows, cols) = (reader.banner.rows, reader.banner.cols);
+    if rows.max(cols) > u32::MAX as usize {
+        return Err(reader.bad(format!(
+            "{rows} x {cols} is larger than 4294967295 rows or columns; split the matrix"
+        )));
     }
     // The declared count is checked against the file at the end; a hostile one
     // cannot make the reservation large.
-    let mut entries = Vec::with_capacity(banner.entries.min(1 << 24));
-    for_each_entry(
-        &mut src,
-        &banner,
-        &mut line,
-        &mut line_no,
-        |i, j, v, bad| {
-            let value = parse_count(v.as_bytes()).map_err(|problem| {
-                bad(format!(
-                    "value {v:?} at row {}, column {} {problem}",
-                    i + 1,
-                    j + 1
-                ))
-            })?;
-            if value > 0 {
-                // Both indices are below the banner's sizes, checked above to fit u32.
-                entries.push((i as u32, j as u32, value));
-            }
-            Ok(())
-        },
-    )?;
+    let mut entries = Vec::with_capacity(reader.banner.entries.min(1 << 24));
+    while let Some((i, j)) = reader.next_entry()? {
+        let v = reader.value_text();
+        let value = parse_count(v.as_bytes()).map_err(|problem| {
+            reader.bad(format!(
+                "value {v:?} at row {}, column {} {problem}",
+                i + 1,
+                j + 1
+            ))
+        })?;
+        if value > 0 {
+            // Both indices are below the banner's sizes, checked above to fit u32.
+            entries.push((i as u32, j as u32, value));
+        }
+    }
     Ok(MtxTriplets {
-        rows: banner.rows,
-        cols: banner.cols,
+        rows,
+        cols,
         entries,
     })
 }
 
-/// Reads the entry lines after the size line, calling `entry(row, column,
-/// value text, error maker)` with 0-based indices checked against the banner,
-/// and checks that the file holds as many entries as its size line declares.
-fn for_each_entry(
-    src: &mut Source,
-    banner: &Banner,
-    line: &mut String,
-    line_no: &mut u64,
-    mut entry: impl FnMut(usize, usize, &str, &dyn Fn(String) -> IoError) -> Result<(), IoError>,
-) -> Result<(), IoError> {
-    let mut entries = 0usize;
-    loop {
-        line.clear();
-        *line_no += 1;
-        if src.reader.read_line(line).map_err(|e| src.read_err(e))? == 0 {
-            break;
-        }
-        let text = line.trim();
-        if text.is_empty() || text.starts_with('%') {
-            continue;
-        }
-        let file = &src.file;
-        let at = *line_no;
-        let bad = |problem: String| IoError::MatrixMarket {
-            file: file.clone(),
-            line: at,
+/// Reads a Matrix Market file entry by entry: the banner first, then each
+/// `row column value` line with 0-based indices checked against the banner; at
+/// the end, that the file holds as many entries as its size line declares.
+pub(crate) struct EntryReader {
+    pub src: Source,
+    pub banner: Banner,
+    line: String,
+    line_no: u64,
+    seen: usize,
+    /// Where the current entry's value text lies in `line`.
+    value: std::ops::Range<usize>,
+}
+
+impl EntryReader {
+    /// Opens the file and reads its banner and size line.
+    pub fn open(mtx: &Path) -> Result<Self, IoError> {
+        let mut src = Source::open(mtx)?;
+        let mut line = String::new();
+        let mut line_no = 0;
+        let banner = read_banner(&mut src, &mut line, &mut line_no)?;
+        Ok(EntryReader {
+            src,
+            banner,
+            line,
+            line_no,
+            seen: 0,
+            value: 0..0,
+        })
+    }
+
+    /// An error at the current line.
+    pub fn bad(&self, problem: String) -> IoError {
+        IoError::MatrixMarket {
+            file: self.src.file.clone(),
+            line: self.line_no,
             problem,
-        };
-        let mut it = text.split_ascii_whitespace();
-        let (Some(i), Some(j), Some(v), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            return Err(bad(format!(
-                "expected `row column value`, found {text:?}; the file may be damaged"
-            )));
-        };
-        let i = index(i, banner.rows).ok_or_else(|| {
-            bad(format!(
-                "row {i:?} is not between 1 and {}; the file may be damaged",
-                banner.rows
-            ))
-        })?;
-        let j = index(j, banner.cols).ok_or_else(|| {
-            bad(format!(
-                "column {j:?} is not between 1 and {}; the file may be damaged",
-                banner.cols
-            ))
-        })?;
-        entry(i, j, v, &bad)?;
-        entries += 1;
+        }
     }
-    if entries != banner.entries {
-        return Err(IoError::MatrixMarket {
-            file: src.file.clone(),
-            line: *line_no,
-            problem: format!(
-                "the size line declares {} entries but the file holds {entries}; the file is truncated or damaged",
-                banner.entries
-            ),
-        });
+
+    /// The value text of the entry [`EntryReader::next_entry`] returned last.
+    pub fn value_text(&self) -> &str {
+        &self.line[self.value.clone()]
     }
-    Ok(())
+
+    /// The next entry's 0-based (row, column), or `None` at the end of a
+    /// complete file.
+    pub fn next_entry(&mut self) -> Result<Option<(usize, usize)>, IoError> {
+        loop {
+            self.line.clear();
+            self.line_no += 1;
+            let read = self.src.reader.read_line(&mut self.line);
+            if read.map_err(|e| self.src.read_err(e))? == 0 {
+                if self.seen != self.banner.entries {
+                    return Err(self.bad(format!(
+                        "the size line declares {} entries but the file holds {}; the file is truncated or damaged",
+                        self.banner.entries, self.seen
+                    )));
+                }
+                return Ok(None);
+            }
+            let text = self.line.trim();
+            if text.is_empty() || text.starts_with('%') {
+                continue;
+            }
+            let mut it = text.split_ascii_whitespace();
+            let (Some(i), Some(j), Some(v), None) = (it.next(), it.next(), it.next(), it.next())
+            else {
+                return Err(self.bad(format!(
+                    "expected `row column value`, found {text:?}; the file may be damaged"
+                )));
+            };
+            let (rows, cols) = (self.banner.rows, self.banner.cols);
+            let Some(row) = index(i, rows) else {
+                return Err(self.bad(format!(
+                    "row {i:?} is not between 1 and {rows}; the file may be damaged"
+                )));
+            };
+            let Some(col) = index(j, cols) else {
+                return Err(self.bad(format!(
+                    "column {j:?} is not between 1 and {cols}; the file may be damaged"
+                )));
+            };
+            // `v` is a sub-slice of `line`: its offset is the difference of the addresses.
+            let start = v.as_ptr() as usize - self.line.as_ptr() as usize;
+            self.value = start..start + v.len();
+            self.seen += 1;
+            return Ok(Some((row, col)));
+        }
+    }
 }
 
 /// A 1-based index in `1..=n`, as a 0-based one.

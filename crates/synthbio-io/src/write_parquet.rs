@@ -53,14 +53,14 @@ impl Values<'_> {
     }
 }
 
-fn properties() -> WriterProperties {
+pub(crate) fn properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_created_by(format!("synthbio-io {}", env!("CARGO_PKG_VERSION")))
         .build()
 }
 
-fn parquet_err(file: &str) -> impl Fn(parquet::errors::ParquetError) -> IoError + '_ {
+pub(crate) fn parquet_err(file: &str) -> impl Fn(parquet::errors::ParquetError) -> IoError + '_ {
     move |source| IoError::Parquet {
         file: file.to_string(),
         source,

@@ -37,6 +37,7 @@ mod error;
 mod library;
 mod normalize;
 mod params;
+mod sparse;
 mod tmm;
 mod transform;
 mod values;
@@ -49,5 +50,6 @@ pub use normalize::{
     normalize_owned, Normalized,
 };
 pub use params::{Method, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams};
+pub use sparse::normalize_sparse;
 pub use tmm::{tmm_factors, tmm_reference_sample};
 pub use values::{CountValue, Real};

@@ -201,7 +201,11 @@ fn finish<F: Real>(
 }
 
 /// The kernel and per-sample constants of a method, from library sizes and factors.
-fn plan<F: Real>(libs: &[f64], factors: &[f64], method: Method) -> (Kernel, Vec<SampleConsts<F>>) {
+pub(crate) fn plan<F: Real>(
+    libs: &[f64],
+    factors: &[f64],
+    method: Method,
+) -> (Kernel, Vec<SampleConsts<F>>) {
     let eff: Vec<f64> = libs.iter().zip(factors).map(|(l, f)| l * f).collect();
     let f = F::from_f64;
     let scale = |k: f64| SampleConsts {

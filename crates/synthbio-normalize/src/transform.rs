@@ -31,7 +31,7 @@ pub(crate) struct SampleConsts<F> {
 }
 
 #[inline(always)]
-fn apply<F: Real>(kernel: Kernel, x: F, c: &SampleConsts<F>, log2_e: F) -> F {
+pub(crate) fn apply<F: Real>(kernel: Kernel, x: F, c: &SampleConsts<F>, log2_e: F) -> F {
     if x == F::zero() {
         return c.zero;
     }

@@ -75,6 +75,9 @@ pub enum PcaError {
          (PcaAccumulator) decomposes the accumulated covariance: use covariance_eigh or auto"
     )]
     NotChunkable(&'static str),
+    /// An option a fit in passes over sparse chunks ([`crate::fit_sparse_in_passes`]) cannot honour.
+    #[error("options.{0}")]
+    NotInPasses(&'static str),
     /// The linear algebra backend did not converge.
     #[error("{0} did not converge; check the input for extreme values")]
     NoConvergence(&'static str),

@@ -3,10 +3,12 @@
 
 use crate::error::{PcaError, Result};
 use crate::options::{FitOptions, Solver};
+use crate::passes::check_chunk;
 use crate::preprocess::{check_finite, prepare};
 use crate::solver::{covariance_eigh, flip_signs, full, randomized, Truncated};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
+use synthbio_core::SparseValues;
 
 /// Column means and scales of the data a PCA is fitted on, and their total variance.
 pub(crate) struct Centering {
@@ -118,6 +120,21 @@ impl PcaModel {
             centered /= &scale.view().insert_axis(Axis(0));
         }
         Ok(centered.dot(&self.components.t()))
+    }
+
+    /// Projects sparse samples (samples x the fitted features) onto the
+    /// components, as [`PcaModel::transform`] does dense ones, without
+    /// centering the zeros: `x W - 1 (mean^T W)` with `W = (components / scale)^T`.
+    pub fn transform_sparse(&self, x: &SparseValues) -> Result<Array2<f64>> {
+        check_chunk(x, self.n_features(), 0)?;
+        let mut w = self.components.t().to_owned();
+        if let Some(scale) = &self.scale {
+            w /= &scale.view().insert_axis(Axis(1));
+        }
+        let offset = w.t().dot(&self.mean);
+        let mut scores = x * &w;
+        scores -= &offset.view().insert_axis(Axis(0));
+        Ok(scores)
     }
 
     /// Components (loadings), components x features; rows are orthonormal.

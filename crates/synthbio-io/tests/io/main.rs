@@ -9,6 +9,7 @@ mod harmonise;
 mod hive;
 mod metadata;
 mod mtx;
+mod mtx_stream;
 mod support;
 mod tenx;
 mod write;

@@ -5,3 +5,4 @@ mod common;
 mod errors;
 mod golden_values;
 mod properties;
+mod sparse;

@@ -7,31 +7,31 @@ use serde::Deserialize;
 use synthbio_pca::{FitOptions, PcaAccumulator, PcaError, PcaModel, Solver};
 
 #[derive(Deserialize)]
-struct Golden {
+pub(crate) struct Golden {
     sklearn: String,
-    n_train: usize,
+    pub n_train: usize,
     n_new: usize,
-    cases: Vec<Case>,
+    pub cases: Vec<Case>,
 }
 
 #[derive(Deserialize)]
-struct Case {
-    name: String,
+pub(crate) struct Case {
+    pub name: String,
     solver: String,
-    n_components: usize,
+    pub n_components: usize,
     columns: Vec<serde_json::Value>,
     standardize: bool,
-    explained_variance: Vec<f64>,
-    explained_variance_ratio: Vec<f64>,
-    singular_values: Vec<f64>,
-    components: Vec<Vec<f64>>,
-    mean: Vec<f64>,
+    pub explained_variance: Vec<f64>,
+    pub explained_variance_ratio: Vec<f64>,
+    pub singular_values: Vec<f64>,
+    pub components: Vec<Vec<f64>>,
+    pub mean: Vec<f64>,
     scale: Option<Vec<f64>>,
-    scores: Vec<Vec<f64>>,
-    transform_new: Vec<Vec<f64>>,
+    pub scores: Vec<Vec<f64>>,
+    pub transform_new: Vec<Vec<f64>>,
 }
 
-fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
+pub(crate) fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
     let n = rows.len();
     let p = rows.first().map_or(0, Vec::len);
     Array2::from_shape_fn((n, p), |(i, j)| rows[i][j])
@@ -39,7 +39,7 @@ fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
 
 /// log2(CPM + 1) of the slice (samples x genes), CPM over the full library size;
 /// samples at positions divisible by 5 are the held-out "new" samples.
-fn slice() -> (Array2<f64>, Array2<f64>) {
+pub(crate) fn slice() -> (Array2<f64>, Array2<f64>) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/golden/geuvadis_slice.tsv"
@@ -64,7 +64,7 @@ fn slice() -> (Array2<f64>, Array2<f64>) {
 }
 
 /// The first `width` columns (ndarray's `s!` macro trips the workspace's `forbid(unsafe_code)`).
-fn first_columns(x: &Array2<f64>, width: usize) -> Array2<f64> {
+pub(crate) fn first_columns(x: &Array2<f64>, width: usize) -> Array2<f64> {
     x.slice_axis(Axis(1), Slice::from(..width)).to_owned()
 }
 
@@ -76,6 +76,18 @@ fn inputs(case: &Case, train: &Array2<f64>, new: &Array2<f64>) -> (Array2<f64>, 
         b = concatenate![Axis(1), b, Array2::from_elem((b.nrows(), 1), 3.0)];
     }
     (a, b)
+}
+
+/// The golden file.
+pub(crate) fn golden() -> Golden {
+    serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/golden/pca_golden.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 fn solver(name: &str) -> Solver {
@@ -107,14 +119,7 @@ fn assert_all_abs_diff_eq(
 
 #[test]
 fn matches_scikit_learn() {
-    let golden: Golden = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/golden/pca_golden.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let golden = golden();
     let (train, new) = slice();
     assert_eq!((train.nrows(), new.nrows()), (golden.n_train, golden.n_new));
     assert_eq!(golden.cases.len(), 5, "scikit-learn {}", golden.sklearn);
@@ -233,14 +238,7 @@ fn solvers_agree_on_real_data() {
 /// slice in chunks of 1, 25 and 100 samples, with and without scaling.
 #[test]
 fn a_chunked_fit_is_the_fit_on_all_samples() {
-    let golden: Golden = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/golden/pca_golden.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let golden = golden();
     let (train, new) = slice();
     let chunked = |x: &Array2<f64>, rows: usize, options: &FitOptions| {
         let mut acc = PcaAccumulator::new(x.ncols()).unwrap();

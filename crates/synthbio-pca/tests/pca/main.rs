@@ -2,4 +2,5 @@
 
 mod analysis;
 mod golden;
+mod passes;
 mod properties;
