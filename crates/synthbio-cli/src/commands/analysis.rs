@@ -2,6 +2,7 @@
 
 use super::input::InputArgs;
 use super::progress::Step;
+use super::stream::{self, StreamArgs};
 use super::{backend, CliResult};
 use clap::Args;
 use std::path::PathBuf;
@@ -32,8 +33,12 @@ pub struct NormalizeArgs {
     tmm: bool,
     /// Output file: .tsv, .csv (optionally .gz), .parquet, or .h5ad (AnnData: the
     /// normalized values as X, the raw counts in layers["counts"], the metadata in obs).
+    /// With --stream, .parquet holding the non-zero values only (sample_id, gene_id,
+    /// value; an absent pair is 0).
     #[arg(long, short)]
     out: PathBuf,
+    #[command(flatten)]
+    stream: StreamArgs,
 }
 
 /// Arguments shared by the commands that run metadata prediction.
@@ -91,9 +96,22 @@ pub struct PcaArgs {
     /// Metadata column that colours the score plot.
     #[arg(long)]
     color_by: Option<String>,
-    /// Scores and explained variance: .tsv, .csv or .parquet.
+    /// Scores and explained variance: .tsv, .csv or .parquet (.parquet with --stream).
     #[arg(long, short)]
     out: PathBuf,
+    /// With --stream: PCA of the expression itself (scanpy's normalize_total then
+    /// log1p, --components default 50, randomized solver in passes over the file)
+    /// instead of the model's latents.
+    #[command(flatten)]
+    stream: StreamArgs,
+    /// With --stream: the total each cell is scaled to before log1p (default: the
+    /// median of the totals, as scanpy).
+    #[arg(long, requires = "stream")]
+    target_sum: Option<f64>,
+    /// With --stream: power iterations, one pass over the file each (default:
+    /// scikit-learn's rule, 7 when few components are kept, else 4).
+    #[arg(long, requires = "stream")]
+    power_iterations: Option<usize>,
 }
 
 /// Normalizes a counts table.
@@ -113,6 +131,16 @@ pub fn normalize(args: &NormalizeArgs) -> CliResult {
     .map_err(|e| {
         format!("{e} (--prior-count goes with --method log-cpm, --target-sum with log1p)")
     })?;
+    if args.stream.stream {
+        if args.tmm || args.method == MethodName::LogCpm {
+            return Err(format!(
+                "--stream normalizes each chunk of cells on its own and keeps zeros sparse, so {} is not available; use --method log1p, cpm or log2-cpm-plus-one without --tmm",
+                if args.tmm { "--tmm (its reference sample is chosen among all samples)" } else { "edgeR's log-cpm (the default --method; it turns every zero non-zero)" }
+            )
+            .into());
+        }
+        return stream::normalize(&args.input, &args.stream, params.method, &args.out);
+    }
     let normalized = normalize_dataset::<f64>(&data, &params)?;
     let format = synthbio::io::write_normalized(&args.out, &data, &normalized.expression)?;
     eprintln!(
@@ -175,8 +203,31 @@ pub fn qc(url: Option<&str>, args: &QcArgs) -> CliResult {
     Ok(())
 }
 
-/// PCA of the latents that metadata prediction returns.
+/// PCA of the latents that metadata prediction returns (of the expression with --stream).
 pub fn pca(url: Option<&str>, args: &PcaArgs) -> CliResult {
+    if args.stream.stream {
+        let unused = [
+            (args.per_block, "--per-block"),
+            (args.standardize, "--standardize"),
+            (args.color_by.is_some(), "--color-by"),
+            (url.is_some(), "--url"),
+            (
+                !matches!(args.solver, Solver::Auto | Solver::Randomized),
+                "--solver other than randomized",
+            ),
+        ];
+        if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+            return Err(format!("{flag} does not apply to pca --stream (a randomized PCA of log1p expression, centred only); drop it").into());
+        }
+        return stream::pca(
+            &args.input,
+            &args.stream,
+            args.components.unwrap_or(50),
+            args.target_sum,
+            args.power_iterations,
+            &args.out,
+        );
+    }
     let blocks = args
         .blocks
         .iter()

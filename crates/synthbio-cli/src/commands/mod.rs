@@ -8,6 +8,7 @@ pub mod login;
 pub mod predict;
 pub mod progress;
 pub mod serve;
+pub mod stream;
 pub mod sweep;
 pub mod train;
 pub mod workflow;

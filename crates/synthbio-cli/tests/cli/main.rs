@@ -6,5 +6,6 @@ mod h5ad_input;
 mod predict_shapes;
 mod real_tables;
 mod serve_durable;
+mod stream;
 mod support;
 mod sweep;

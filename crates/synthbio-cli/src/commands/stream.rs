@@ -1,0 +1,378 @@
+//! `normalize --stream` and `pca --stream`: a Matrix Market matrix larger than
+//! memory read in chunks of cells under a memory bound, Parquet written as it goes.
+
+use super::input::InputArgs;
+use super::progress::Step;
+use clap::Args;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use synthbio::core::fs::write_atomic;
+use synthbio::io::{CountsChunk, MtxChunks, RowsParquetWriter, SparseParquetWriter};
+use synthbio::normalize::{median_of_totals, normalize_sparse, Method, NormalizeError, TargetSum};
+use synthbio::pca::{fit_sparse_in_passes, FitOptions, PcaModel, RandomizedOptions};
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// Bytes a chunk costs per stored entry: its counts (4-byte gene index, 4-byte
+/// count), their normalized values (8), the Arrow batch or the PCA products that
+/// read them (16 more), with room for the encoder's buffers; measured peaks are
+/// in `benches/README.md`.
+const BYTES_PER_ENTRY: u64 = 64;
+
+/// How `--stream` reads and how much memory it may use.
+#[derive(Args, Clone)]
+pub struct StreamArgs {
+    /// Read the counts in chunks of cells within --max-memory and write Parquet as
+    /// it goes, for matrices larger than memory. Reads Matrix Market (a 10x folder,
+    /// or .mtx with --genes and --cells) whose entries are grouped by cell, as Cell
+    /// Ranger and scipy write them; gene ids are kept as the file has them.
+    #[arg(long)]
+    pub stream: bool,
+    /// Memory bound of --stream, e.g. 4G, 512M or bytes (default: a quarter of the
+    /// physical memory in /proc/meminfo).
+    #[arg(long, value_parser = parse_size, requires = "stream")]
+    pub max_memory: Option<u64>,
+}
+
+/// Parses `4G`, `512M`, `1.5GiB`, `64k` or a number of bytes (units are powers of
+/// 1024). Written here: the size crates parse far more than these few forms.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let power = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 1,
+        "m" | "mb" | "mib" => 2,
+        "g" | "gb" | "gib" => 3,
+        "t" | "tb" | "tib" => 4,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a size; give a number with K, M, G or T, e.g. 4G"
+            ))
+        }
+    };
+    match number.parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * 1024f64.powi(power)) as u64),
+        _ => Err(format!(
+            "{text:?} is not a positive size; give e.g. 4G or 512M"
+        )),
+    }
+}
+
+/// Physical memory from `/proc/meminfo` (Linux), in bytes.
+fn physical_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+impl StreamArgs {
+    /// The memory bound, and how it was chosen, for the summary line.
+    fn bound(&self) -> Result<(u64, String), BoxError> {
+        match self.max_memory {
+            Some(b) => Ok((b, "--max-memory".into())),
+            None => {
+                let total = physical_memory().ok_or(
+                    "--stream needs a memory bound and /proc/meminfo is not readable here; give --max-memory, e.g. 4G",
+                )?;
+                Ok((
+                    total / 4,
+                    format!("a quarter of the {} of physical memory", gib(total)),
+                ))
+            }
+        }
+    }
+}
+
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / f64::from(1 << 30))
+}
+
+/// A Matrix Market input read pass after pass in chunks under a memory bound.
+struct Chunked {
+    files: (PathBuf, PathBuf, PathBuf),
+    max_entries: usize,
+    bound: (u64, String),
+    gene_ids: Vec<String>,
+    cell_ids: Vec<String>,
+}
+
+impl Chunked {
+    /// Opens the input once for its ids, and sizes the chunks: what the bound
+    /// leaves after `fixed` bytes (ids and per-pass blocks) and `per_cell` bytes
+    /// per cell of a chunk, at [`BYTES_PER_ENTRY`] per stored entry.
+    fn open(
+        input: &InputArgs,
+        stream: &StreamArgs,
+        fixed: impl Fn(usize) -> u64,
+    ) -> Result<Self, BoxError> {
+        let files = matrix_market_files(input)?;
+        let bound = stream.bound()?;
+        let first = MtxChunks::open(&files.0, &files.1, &files.2, 1)?;
+        let (gene_ids, cell_ids) = (first.gene_ids().to_vec(), first.cell_ids().to_vec());
+        let ids: u64 = gene_ids
+            .iter()
+            .chain(&cell_ids)
+            // Held twice: here and by the pass reading.
+            .map(|s| 2 * (s.len() + std::mem::size_of::<String>()) as u64)
+            .sum();
+        let need = ids + fixed(gene_ids.len());
+        // A chunk needs room for at least one cell of every gene.
+        let floor = need + BYTES_PER_ENTRY * gene_ids.len() as u64;
+        if bound.0 < floor {
+            return Err(format!(
+                "the memory bound ({}, {}) is below what --stream needs for {} cells x {} genes ({}: the ids, the per-pass blocks and one cell); give --max-memory of at least {}",
+                gib(bound.0), bound.1, cell_ids.len(), gene_ids.len(), gib(floor), gib(floor)
+            )
+            .into());
+        }
+        let max_entries = ((bound.0 - need) / BYTES_PER_ENTRY) as usize;
+        Ok(Chunked {
+            files,
+            max_entries,
+            bound,
+            gene_ids,
+            cell_ids,
+        })
+    }
+
+    /// One pass: every chunk, in file order.
+    fn pass(
+        &self,
+        mut each: impl FnMut(CountsChunk) -> Result<(), BoxError>,
+    ) -> Result<(), BoxError> {
+        let (mtx, genes, cells) = &self.files;
+        let mut chunks = MtxChunks::open(mtx, genes, cells, self.max_entries)?;
+        while let Some(chunk) = chunks.next_chunk()? {
+            each(chunk)?;
+        }
+        Ok(())
+    }
+
+    /// The ids of a chunk's cells.
+    fn ids_of(&self, chunk: &CountsChunk) -> &[String] {
+        &self.cell_ids[chunk.first..chunk.first + chunk.counts.rows()]
+    }
+
+    /// scanpy's default target: the median of every cell's total, in one pass.
+    fn median_total(&self) -> Result<f64, BoxError> {
+        let mut totals = Vec::with_capacity(self.cell_ids.len());
+        self.pass(|chunk| {
+            totals.extend(
+                chunk
+                    .counts
+                    .outer_iterator()
+                    .map(|row| row.data().iter().map(|&c| f64::from(c)).sum::<f64>()),
+            );
+            Ok(())
+        })?;
+        Ok(median_of_totals(&totals))
+    }
+
+    /// Normalizes a chunk, naming an empty cell by its id.
+    fn normalize(
+        &self,
+        chunk: CountsChunk,
+        method: Method,
+    ) -> Result<synthbio::core::SparseValues, BoxError> {
+        let ids = self.ids_of(&chunk);
+        normalize_sparse::<f64>(chunk.counts, method)
+            .map_err(|e: NormalizeError| e.with_ids(ids, &self.gene_ids).into())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "in chunks of about {} stored entries (memory bound {}, {})",
+            self.max_entries,
+            gib(self.bound.0),
+            self.bound.1
+        )
+    }
+}
+
+/// The three files of a Matrix Market input; other inputs, and the options
+/// --stream would leave unused, are refused.
+fn matrix_market_files(input: &InputArgs) -> Result<(PathBuf, PathBuf, PathBuf), BoxError> {
+    let unused = [
+        (input.metadata.is_some(), "--metadata"),
+        (input.layout.is_some(), "--layout"),
+        (input.layer.is_some(), "--layer"),
+        (input.gene_id_column.is_some(), "--gene-id-column"),
+        (input.empty_as_zero, "--empty-as-zero"),
+        (input.strict_genes, "--strict-genes"),
+        (input.refuse_duplicate_genes, "--refuse-duplicate-genes"),
+        (input.unmapped_genes.is_some(), "--unmapped-genes"),
+    ];
+    if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+        return Err(format!("{flag} does not apply to --stream, which reads the matrix and its id files as they are; drop {flag}").into());
+    }
+    let name = input.counts.to_string_lossy();
+    if input.counts.is_dir() {
+        return Ok(synthbio::io::tenx_files(&input.counts)?);
+    }
+    if name.ends_with(".mtx") || name.ends_with(".mtx.gz") {
+        return match (&input.genes, &input.cells) {
+            (Some(g), Some(c)) => Ok((input.counts.clone(), g.clone(), c.clone())),
+            _ => Err(format!("{name} is a Matrix Market file: give its gene and cell id files with --genes and --cells").into()),
+        };
+    }
+    Err(format!("--stream reads Matrix Market (a 10x folder, or .mtx with --genes and --cells), but {name} is neither; drop --stream, or export the counts with scipy.io.mmwrite").into())
+}
+
+/// The output must be Parquet, written as it goes.
+fn parquet_out(out: &Path) -> Result<(), BoxError> {
+    if out.to_string_lossy().ends_with(".parquet") {
+        Ok(())
+    } else {
+        Err(format!(
+            "--stream writes Parquet as it goes; name the output .parquet (got {})",
+            out.display()
+        )
+        .into())
+    }
+}
+
+/// `normalize --stream`: every chunk normalized and appended to a sparse Parquet table.
+pub fn normalize(
+    input: &InputArgs,
+    stream: &StreamArgs,
+    method: Method,
+    out: &Path,
+) -> Result<(), BoxError> {
+    parquet_out(out)?;
+    let chunked = Chunked::open(input, stream, |_| 0)?;
+    let step = Step::start("normalizing in chunks");
+    let method = match method {
+        Method::Log1p {
+            target_sum: TargetSum::MedianOfTotals,
+        } => {
+            step.say("the median of the cells' totals (one pass)");
+            Method::Log1p {
+                target_sum: TargetSum::Fixed(chunked.median_total()?),
+            }
+        }
+        other => other,
+    };
+    let metadata = HashMap::from([
+        ("synthbio.transform".to_string(), format!("{method:?}")),
+        (
+            "synthbio.zeros".to_string(),
+            "sparse: a (sample_id, gene_id) pair without a row is 0".to_string(),
+        ),
+    ]);
+    let file = out.display().to_string();
+    let mut entries = 0;
+    write_atomic(
+        out,
+        |w| {
+            let mut sink = SparseParquetWriter::new(w, &file, &chunked.gene_ids, metadata)?;
+            chunked.pass(|chunk| {
+                step.say(&format!("normalizing cells from {}", chunk.first + 1));
+                let ids = chunked.ids_of(&chunk).to_vec();
+                let values = chunked.normalize(chunk, method)?;
+                entries += values.nnz();
+                Ok(sink.write_chunk(&ids, &values)?)
+            })?;
+            Ok(sink.finish()?)
+        },
+        |e| -> BoxError { format!("cannot write {file}: {e}").into() },
+    )?;
+    step.finish();
+    eprintln!(
+        "{} cells x {} genes normalized ({method:?}) {}: {entries} non-zero values written to {} (absent pairs are 0)",
+        chunked.cell_ids.len(),
+        chunked.gene_ids.len(),
+        chunked.describe(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `pca --stream`: PCA of log1p-normalized expression (scanpy's
+/// `normalize_total` then `log1p`), fitted in passes, scores written as they come.
+pub fn pca(
+    input: &InputArgs,
+    stream: &StreamArgs,
+    n_components: usize,
+    target_sum: Option<f64>,
+    power_iterations: Option<usize>,
+    out: &Path,
+) -> Result<(), BoxError> {
+    parquet_out(out)?;
+    let options = FitOptions {
+        n_components: Some(n_components),
+        randomized: RandomizedOptions {
+            n_power_iter: power_iterations,
+            ..RandomizedOptions::default()
+        },
+        ..FitOptions::default()
+    };
+    let width = n_components + options.randomized.n_oversamples;
+    // Per pass: the test block, its product and the chunk's share of it (genes x width each).
+    let chunked = Chunked::open(input, stream, |genes| (4 * genes * width * 8) as u64)?;
+    let step = Step::start("PCA in passes");
+    let target = match target_sum {
+        Some(t) => t,
+        None => {
+            step.say("the median of the cells' totals (one pass)");
+            chunked.median_total()?
+        }
+    };
+    let method = Method::Log1p {
+        target_sum: TargetSum::Fixed(target),
+    };
+    let mut passes = 0;
+    let model: PcaModel = fit_sparse_in_passes(chunked.gene_ids.len(), &options, |visit| {
+        passes += 1;
+        step.say(&format!("PCA pass {passes}"));
+        chunked.pass(|chunk| Ok(visit(&chunked.normalize(chunk, method)?)?))
+    })?;
+    let columns: Vec<String> = (1..=n_components).map(|c| format!("PC{c}")).collect();
+    let ratios = model.explained_variance_ratio().to_vec();
+    let metadata = HashMap::from([
+        ("synthbio.input".to_string(), format!("{method:?}")),
+        (
+            "synthbio.explained_variance_ratio".to_string(),
+            serde_json::to_string(&ratios)?,
+        ),
+    ]);
+    let file = out.display().to_string();
+    write_atomic(
+        out,
+        |w| {
+            let mut sink = RowsParquetWriter::new(w, &file, &columns, metadata)?;
+            chunked.pass(|chunk| {
+                step.say(&format!("scores of cells from {}", chunk.first + 1));
+                let ids = chunked.ids_of(&chunk).to_vec();
+                let scores = model.transform_sparse(&chunked.normalize(chunk, method)?)?;
+                Ok(sink.write_rows(&ids, scores.view())?)
+            })?;
+            Ok(sink.finish()?)
+        },
+        |e| -> BoxError { format!("cannot write {file}: {e}").into() },
+    )?;
+    step.finish();
+    let shown: Vec<String> = ratios
+        .iter()
+        .take(10)
+        .map(|r| format!("{:.4}", r))
+        .collect();
+    eprintln!(
+        "PCA of {} cells x {} genes (log1p of totals scaled to {target}) {}, {} passes for the fit and one for the scores: explained variance ratio {}{}",
+        chunked.cell_ids.len(),
+        chunked.gene_ids.len(),
+        chunked.describe(),
+        passes,
+        shown.join(", "),
+        if ratios.len() > 10 { ", ..." } else { "" }
+    );
+    eprintln!(
+        "scores written to {} (the explained variance ratios are also in its metadata, synthbio.explained_variance_ratio)",
+        out.display()
+    );
+    Ok(())
+}
