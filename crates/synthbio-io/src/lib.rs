@@ -47,6 +47,7 @@
 mod align;
 mod annotation;
 mod atomic;
+mod chunks;
 mod counts;
 mod delimited;
 mod detect;
@@ -74,13 +75,14 @@ mod write_text;
 pub use align::{align_genes, AlignOptions, AlignReport};
 pub use annotation::{GeneAnnotation, Lookup};
 pub use atomic::write_atomic;
+pub use chunks::{CountsChunk, CountsChunks};
 pub use counts::{read_counts, CountsOptions};
 pub use delimited::Delimiter;
 pub use detect::{is_ensembl_gene_id, Detected, Orientation, OrientationBasis, SourceFormat};
 pub use error::{CountProblem, IoError};
 pub use format::OutputFormat;
 pub use h5ad::{
-    read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized, CountsMatrix,
+    h5ad_chunks, read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized, CountsMatrix,
     GeneIdColumn, H5adOptions,
 };
 pub use harmonise::{
@@ -90,7 +92,7 @@ pub use harmonise::{
 pub use hive::{write_hive_dataset, HIVE_NULL_PARTITION};
 pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
-pub use mtx_stream::{CountsChunk, MtxChunks};
+pub use mtx_stream::MtxChunks;
 pub use mtx_write::write_matrix_market;
 pub use tenx::{read_10x_dir, tenx_files};
 pub use write::{

@@ -1,22 +1,12 @@
 //! Reading a Matrix Market file in chunks of cells, for matrices larger than
 //! memory: only the id files and one chunk are held at a time.
 
+use crate::chunks::{CountsChunk, CountsChunks, CsrBuilder};
 use crate::error::IoError;
 use crate::mtx_read::{EntryReader, MtxLayout};
 use crate::value::parse_count;
-use sprs::CsMatI;
 use std::path::Path;
-use synthbio_core::{MetadataTable, SparseCounts};
-
-/// A chunk of consecutive cells of a Matrix Market file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CountsChunk {
-    /// Index of the chunk's first cell among the file's cells.
-    pub first: usize,
-    /// The counts of cells `first..first + counts.rows()`, each row's genes sorted,
-    /// repeated coordinates summed (as scipy does).
-    pub counts: SparseCounts,
-}
+use synthbio_core::MetadataTable;
 
 /// Reads the cells of a Matrix Market file chunk by chunk, in file order.
 ///
@@ -33,7 +23,8 @@ pub struct CountsChunk {
 /// std::fs::write(&genes, "ENSG00000000003\nENSG00000000005\n")?;
 /// std::fs::write(&cells, "AAAC-1\nAAAG-1\nAAAT-1\n")?;
 /// std::fs::write(&mtx, "%%MatrixMarket matrix coordinate integer general\n2 3 3\n1 1 4\n2 1 1\n2 3 7\n")?;
-/// let mut chunks = synthbio_io::MtxChunks::open(&mtx, &genes, &cells, 2)?;
+/// use synthbio_io::{CountsChunks, MtxChunks};
+/// let mut chunks = MtxChunks::open(&mtx, &genes, &cells, 2)?;
 /// let first = chunks.next_chunk()?.unwrap();
 /// assert_eq!((first.first, first.counts.rows()), (0, 1));
 /// assert_eq!(first.counts.nnz(), 2);
@@ -51,8 +42,6 @@ pub struct MtxChunks {
     next_cell: usize,
     /// An entry read past the end of the last chunk: (gene, cell, count).
     pending: Option<(usize, usize, u32)>,
-    /// The current row's (gene, count) pairs, before sorting.
-    row: Vec<(u32, u32)>,
 }
 
 impl MtxChunks {
@@ -78,23 +67,7 @@ impl MtxChunks {
             max_entries: max_entries.max(1),
             next_cell: 0,
             pending: None,
-            row: Vec::new(),
         })
-    }
-
-    /// The gene ids, in the matrix's order (the chunks' columns).
-    pub fn gene_ids(&self) -> &[String] {
-        &self.layout.gene_ids
-    }
-
-    /// Every cell's id, in the matrix's order.
-    pub fn cell_ids(&self) -> &[String] {
-        &self.layout.cell_ids
-    }
-
-    /// The cells' metadata: the cell file's other columns when it has a header.
-    pub fn metadata(&self) -> &MetadataTable {
-        &self.layout.metadata
     }
 
     /// The stored entries the file declares.
@@ -102,30 +75,64 @@ impl MtxChunks {
         self.entries.banner.entries
     }
 
-    /// The file name, for messages.
-    pub fn file(&self) -> &str {
-        &self.entries.src.file
+    /// The next entry as (gene, cell, count).
+    fn read_entry(&mut self) -> Result<Option<(usize, usize, u32)>, IoError> {
+        let Some((i, j)) = self.entries.next_entry()? else {
+            return Ok(None);
+        };
+        let (gene, cell) = self.layout.gene_and_cell(i, j);
+        let v = self.entries.value_bytes();
+        let value = parse_count(v).map_err(|problem| {
+            self.entries.bad(format!(
+                "value {:?} for cell {}, gene {} {problem}",
+                String::from_utf8_lossy(v),
+                self.layout.cell_ids[cell],
+                self.layout.gene_ids[gene]
+            ))
+        })?;
+        Ok(Some((gene, cell, value)))
     }
 
-    /// The next chunk of cells, or `None` after the last cell.
-    pub fn next_chunk(&mut self) -> Result<Option<CountsChunk>, IoError> {
+    /// Closes the row of `cell` in `rows`.
+    fn close_row(&self, rows: &mut CsrBuilder, cell: usize) -> Result<(), IoError> {
+        rows.close_row().map_err(|gene| {
+            self.entries.bad(format!(
+                "repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged",
+                self.layout.cell_ids[cell], self.layout.gene_ids[gene as usize]
+            ))
+        })
+    }
+}
+
+impl CountsChunks for MtxChunks {
+    fn gene_ids(&self) -> &[String] {
+        &self.layout.gene_ids
+    }
+
+    fn cell_ids(&self) -> &[String] {
+        &self.layout.cell_ids
+    }
+
+    fn metadata(&self) -> &MetadataTable {
+        &self.layout.metadata
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<CountsChunk>, IoError> {
         let n_cells = self.layout.cell_ids.len();
         if self.next_cell >= n_cells {
             return Ok(None);
         }
         let first = self.next_cell;
         let mut current = first;
-        let mut indptr = vec![0usize];
-        let mut indices: Vec<u32> = Vec::new();
-        let mut data: Vec<u32> = Vec::new();
+        let mut rows = CsrBuilder::new();
         loop {
             let entry = match self.pending.take() {
                 Some(entry) => Some(entry),
                 None => self.read_entry()?,
             };
             let Some((gene, cell, value)) = entry else {
-                self.close_row(current, &mut indptr, &mut indices, &mut data)?;
-                indptr.resize(n_cells - first + 1, indices.len());
+                self.close_row(&mut rows, current)?;
+                rows.empty_rows_to(n_cells - first);
                 self.next_cell = n_cells;
                 break;
             };
@@ -136,74 +143,21 @@ impl MtxChunks {
                 )));
             }
             if cell > current {
-                self.close_row(current, &mut indptr, &mut indices, &mut data)?;
-                if indices.len() >= self.max_entries {
+                self.close_row(&mut rows, current)?;
+                if rows.entries() >= self.max_entries {
                     self.pending = Some((gene, cell, value));
                     self.next_cell = current + 1;
                     break;
                 }
                 // Cells without entries between the two are empty rows.
-                indptr.resize(cell - first + 1, indices.len());
+                rows.empty_rows_to(cell - first);
                 current = cell;
             }
-            if value > 0 {
-                // Gene indices are below the gene count, checked to fit u32 at opening.
-                self.row.push((gene as u32, value));
-            }
+            // Gene indices are below the gene count, checked to fit u32 at opening.
+            rows.push(gene as u32, value);
         }
-        let rows = indptr.len() - 1;
-        let counts = CsMatI::try_new((rows, self.layout.gene_ids.len()), indptr, indices, data)
-            .map_err(|(_, _, _, e)| {
-                self.entries
-                    .bad(format!("could not assemble a chunk of cells: {e}"))
-            })?;
-        Ok(Some(CountsChunk { first, counts }))
-    }
-
-    /// The next entry as (gene, cell, count).
-    fn read_entry(&mut self) -> Result<Option<(usize, usize, u32)>, IoError> {
-        let Some((i, j)) = self.entries.next_entry()? else {
-            return Ok(None);
-        };
-        let (gene, cell) = self.layout.gene_and_cell(i, j);
-        let v = self.entries.value_text();
-        let value = parse_count(v.as_bytes()).map_err(|problem| {
-            self.entries.bad(format!(
-                "value {v:?} for cell {}, gene {} {problem}",
-                self.layout.cell_ids[cell], self.layout.gene_ids[gene]
-            ))
-        })?;
-        Ok(Some((gene, cell, value)))
-    }
-
-    /// Appends the collected row of `cell`, genes sorted and repeats summed.
-    fn close_row(
-        &mut self,
-        cell: usize,
-        indptr: &mut Vec<usize>,
-        indices: &mut Vec<u32>,
-        data: &mut Vec<u32>,
-    ) -> Result<(), IoError> {
-        if !self.row.is_sorted_by_key(|&(g, _)| g) {
-            self.row.sort_by_key(|&(g, _)| g);
-        }
-        let start = indices.len();
-        for &(gene, value) in &self.row {
-            if indices.len() > start && indices.last() == Some(&gene) {
-                let last = data.last_mut().expect("data has one value per index");
-                *last = last.checked_add(value).ok_or_else(|| {
-                    self.entries.bad(format!(
-                        "repeated entries for cell {}, gene {} sum to more than 4294967295; the file may be damaged",
-                        self.layout.cell_ids[cell], self.layout.gene_ids[gene as usize]
-                    ))
-                })?;
-            } else {
-                indices.push(gene);
-                data.push(value);
-            }
-        }
-        self.row.clear();
-        indptr.push(indices.len());
-        Ok(())
+        let n_genes = self.layout.gene_ids.len();
+        rows.finish(first, n_genes, |p| self.entries.bad(p))
+            .map(Some)
     }
 }

@@ -57,6 +57,7 @@ mod passes;
 mod preprocess;
 mod report;
 mod solver;
+mod sparse_gram;
 
 pub use chunked::PcaAccumulator;
 pub use error::{PcaError, Result};

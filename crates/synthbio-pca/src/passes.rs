@@ -16,8 +16,9 @@ use crate::error::{PcaError, Result};
 use crate::model::{Centering, PcaModel};
 use crate::options::{FitOptions, Solver};
 use crate::solver::{flip_signs, Truncated};
+use crate::sparse_gram::add_gram_times;
 use faer::{Mat, Side};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -76,11 +77,11 @@ pub fn fit_sparse_in_passes<E: From<PcaError>>(
     // corrected by n mean (mean^T Omega) once the mean is known.
     let mut moments = Moments::new(p);
     let mut product = Array2::<f64>::zeros((p, width));
+    let (no_shift, mut unused_sums) = (Array1::zeros(width), Array1::zeros(width));
     pass(&mut |chunk: &SparseValues| {
         check_chunk(chunk, p, moments.n)?;
         moments.push(chunk);
-        let t = chunk * &omega;
-        product += &(&chunk.transpose_view() * &t);
+        add_gram_times(chunk, &omega, &no_shift, &mut product, &mut unused_sums);
         Ok(())
     })?;
     let n = moments.n;
@@ -123,10 +124,7 @@ fn covariance_times<E: From<PcaError>>(
         check_chunk(chunk, p, seen)?;
         seen += chunk.rows();
         // T = Xc Q for the chunk's rows, then Xc^T T = X^T T - mean (1^T T).
-        let mut t = chunk * q;
-        t -= &mean_q.view().insert_axis(Axis(0));
-        column_sums += &t.sum_axis(Axis(0));
-        out += &(&chunk.transpose_view() * &t);
+        add_gram_times(chunk, q, &mean_q, &mut out, &mut column_sums);
         Ok(())
     })?;
     for (mut row, &m) in out.outer_iter_mut().zip(mean) {

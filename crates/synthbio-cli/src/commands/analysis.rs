@@ -11,7 +11,7 @@ use synthbio::io::OutputFormat;
 use synthbio::normalize::{
     normalize_dataset, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams,
 };
-use synthbio::pca::{Pca, PcaParams, Solver};
+use synthbio::pca::{Pca, PcaParams, RandomizedOptions, Solver};
 use synthbio::workflows::{LabelQcResult, LabelQcStudy};
 
 /// Arguments of `normalize`.
@@ -112,11 +112,15 @@ pub struct PcaArgs {
     /// scikit-learn's rule, 7 when few components are kept, else 4).
     #[arg(long, requires = "stream")]
     power_iterations: Option<usize>,
+    /// With --stream: random directions beyond --components (default 10, as
+    /// scikit-learn; more make the last components more accurate at the cost of
+    /// time per pass).
+    #[arg(long, requires = "stream", default_value_t = 10)]
+    oversamples: usize,
 }
 
 /// Normalizes a counts table.
 pub fn normalize(args: &NormalizeArgs) -> CliResult {
-    let data = args.input.load()?;
     let norm_factors = if args.tmm {
         NormFactors::Tmm(TmmParams::default())
     } else {
@@ -141,6 +145,7 @@ pub fn normalize(args: &NormalizeArgs) -> CliResult {
         }
         return stream::normalize(&args.input, &args.stream, params.method, &args.out);
     }
+    let data = args.input.load()?;
     let normalized = normalize_dataset::<f64>(&data, &params)?;
     let format = synthbio::io::write_normalized(&args.out, &data, &normalized.expression)?;
     eprintln!(
@@ -224,7 +229,11 @@ pub fn pca(url: Option<&str>, args: &PcaArgs) -> CliResult {
             &args.stream,
             args.components.unwrap_or(50),
             args.target_sum,
-            args.power_iterations,
+            RandomizedOptions {
+                n_power_iter: args.power_iterations,
+                n_oversamples: args.oversamples,
+                ..RandomizedOptions::default()
+            },
             &args.out,
         );
     }

@@ -7,7 +7,10 @@ use clap::Args;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use synthbio::core::fs::write_atomic;
-use synthbio::io::{CountsChunk, MtxChunks, RowsParquetWriter, SparseParquetWriter};
+use synthbio::io::{
+    h5ad_chunks, CountsChunk, CountsChunks, H5adOptions, MtxChunks, RowsParquetWriter,
+    SparseParquetWriter,
+};
 use synthbio::normalize::{median_of_totals, normalize_sparse, Method, NormalizeError, TargetSum};
 use synthbio::pca::{fit_sparse_in_passes, FitOptions, PcaModel, RandomizedOptions};
 
@@ -25,7 +28,8 @@ pub struct StreamArgs {
     /// Read the counts in chunks of cells within --max-memory and write Parquet as
     /// it goes, for matrices larger than memory. Reads Matrix Market (a 10x folder,
     /// or .mtx with --genes and --cells) whose entries are grouped by cell, as Cell
-    /// Ranger and scipy write them; gene ids are kept as the file has them.
+    /// Ranger and scipy write them, or .h5ad with a dense or CSR counts matrix;
+    /// gene ids are kept as the file has them.
     #[arg(long)]
     pub stream: bool,
     /// Memory bound of --stream, e.g. 4G, 512M or bytes (default: a quarter of the
@@ -81,20 +85,45 @@ impl StreamArgs {
                 )?;
                 Ok((
                     total / 4,
-                    format!("a quarter of the {} of physical memory", gib(total)),
+                    format!("a quarter of the {} of physical memory", human(total)),
                 ))
             }
         }
     }
 }
 
-fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / f64::from(1 << 30))
+/// A size for people: GiB, MiB or KiB.
+fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        b_ if b_ >= 1 << 30 => format!("{:.1} GiB", b / f64::from(1 << 30)),
+        b_ if b_ >= 1 << 20 => format!("{:.0} MiB", b / f64::from(1 << 20)),
+        _ => format!("{:.0} KiB", b / 1024.0),
+    }
 }
 
-/// A Matrix Market input read pass after pass in chunks under a memory bound.
+/// Where the chunks come from.
+enum Source {
+    /// A Matrix Market file with its gene and cell id files.
+    MatrixMarket(PathBuf, PathBuf, PathBuf),
+    /// An `.h5ad` file and how to choose its counts matrix and gene ids.
+    H5ad(PathBuf, H5adOptions),
+}
+
+impl Source {
+    fn open(&self, max_entries: usize) -> Result<Box<dyn CountsChunks>, synthbio::io::IoError> {
+        match self {
+            Source::MatrixMarket(mtx, genes, cells) => {
+                Ok(Box::new(MtxChunks::open(mtx, genes, cells, max_entries)?))
+            }
+            Source::H5ad(path, options) => h5ad_chunks(path, options, max_entries),
+        }
+    }
+}
+
+/// An input read pass after pass in chunks under a memory bound.
 struct Chunked {
-    files: (PathBuf, PathBuf, PathBuf),
+    source: Source,
     max_entries: usize,
     bound: (u64, String),
     gene_ids: Vec<String>,
@@ -110,9 +139,9 @@ impl Chunked {
         stream: &StreamArgs,
         fixed: impl Fn(usize) -> u64,
     ) -> Result<Self, BoxError> {
-        let files = matrix_market_files(input)?;
+        let source = chunk_source(input)?;
         let bound = stream.bound()?;
-        let first = MtxChunks::open(&files.0, &files.1, &files.2, 1)?;
+        let first = source.open(1)?;
         let (gene_ids, cell_ids) = (first.gene_ids().to_vec(), first.cell_ids().to_vec());
         let ids: u64 = gene_ids
             .iter()
@@ -126,13 +155,13 @@ impl Chunked {
         if bound.0 < floor {
             return Err(format!(
                 "the memory bound ({}, {}) is below what --stream needs for {} cells x {} genes ({}: the ids, the per-pass blocks and one cell); give --max-memory of at least {}",
-                gib(bound.0), bound.1, cell_ids.len(), gene_ids.len(), gib(floor), gib(floor)
+                human(bound.0), bound.1, cell_ids.len(), gene_ids.len(), human(floor), human(floor)
             )
             .into());
         }
         let max_entries = ((bound.0 - need) / BYTES_PER_ENTRY) as usize;
         Ok(Chunked {
-            files,
+            source,
             max_entries,
             bound,
             gene_ids,
@@ -145,8 +174,7 @@ impl Chunked {
         &self,
         mut each: impl FnMut(CountsChunk) -> Result<(), BoxError>,
     ) -> Result<(), BoxError> {
-        let (mtx, genes, cells) = &self.files;
-        let mut chunks = MtxChunks::open(mtx, genes, cells, self.max_entries)?;
+        let mut chunks = self.source.open(self.max_entries)?;
         while let Some(chunk) = chunks.next_chunk()? {
             each(chunk)?;
         }
@@ -188,39 +216,51 @@ impl Chunked {
         format!(
             "in chunks of about {} stored entries (memory bound {}, {})",
             self.max_entries,
-            gib(self.bound.0),
+            human(self.bound.0),
             self.bound.1
         )
     }
 }
 
-/// The three files of a Matrix Market input; other inputs, and the options
-/// --stream would leave unused, are refused.
-fn matrix_market_files(input: &InputArgs) -> Result<(PathBuf, PathBuf, PathBuf), BoxError> {
+/// The input as a source of chunks; other inputs, and the options --stream
+/// would leave unused, are refused.
+fn chunk_source(input: &InputArgs) -> Result<Source, BoxError> {
+    let name = input.counts.to_string_lossy();
+    let h5ad = synthbio::io::h5ad::is_h5ad_path(&input.counts);
     let unused = [
         (input.metadata.is_some(), "--metadata"),
         (input.layout.is_some(), "--layout"),
-        (input.layer.is_some(), "--layer"),
-        (input.gene_id_column.is_some(), "--gene-id-column"),
+        (!h5ad && input.layer.is_some(), "--layer"),
+        (!h5ad && input.gene_id_column.is_some(), "--gene-id-column"),
         (input.empty_as_zero, "--empty-as-zero"),
         (input.strict_genes, "--strict-genes"),
         (input.refuse_duplicate_genes, "--refuse-duplicate-genes"),
         (input.unmapped_genes.is_some(), "--unmapped-genes"),
     ];
     if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
-        return Err(format!("{flag} does not apply to --stream, which reads the matrix and its id files as they are; drop {flag}").into());
+        return Err(format!("{flag} does not apply to --stream on {name}, which reads the matrix and its ids as they are; drop {flag}").into());
     }
-    let name = input.counts.to_string_lossy();
+    if h5ad {
+        let mut options = H5adOptions::default();
+        if let Some(layer) = &input.layer {
+            options = options.with_matrix(layer.clone());
+        }
+        if let Some(column) = &input.gene_id_column {
+            options = options.with_gene_ids(column.clone());
+        }
+        return Ok(Source::H5ad(input.counts.clone(), options));
+    }
     if input.counts.is_dir() {
-        return Ok(synthbio::io::tenx_files(&input.counts)?);
+        let (mtx, genes, cells) = synthbio::io::tenx_files(&input.counts)?;
+        return Ok(Source::MatrixMarket(mtx, genes, cells));
     }
     if name.ends_with(".mtx") || name.ends_with(".mtx.gz") {
         return match (&input.genes, &input.cells) {
-            (Some(g), Some(c)) => Ok((input.counts.clone(), g.clone(), c.clone())),
+            (Some(g), Some(c)) => Ok(Source::MatrixMarket(input.counts.clone(), g.clone(), c.clone())),
             _ => Err(format!("{name} is a Matrix Market file: give its gene and cell id files with --genes and --cells").into()),
         };
     }
-    Err(format!("--stream reads Matrix Market (a 10x folder, or .mtx with --genes and --cells), but {name} is neither; drop --stream, or export the counts with scipy.io.mmwrite").into())
+    Err(format!("--stream reads Matrix Market (a 10x folder, or .mtx with --genes and --cells) or .h5ad, but {name} is neither; drop --stream, or export the counts with scipy.io.mmwrite").into())
 }
 
 /// The output must be Parquet, written as it goes.
@@ -299,21 +339,22 @@ pub fn pca(
     stream: &StreamArgs,
     n_components: usize,
     target_sum: Option<f64>,
-    power_iterations: Option<usize>,
+    randomized: RandomizedOptions,
     out: &Path,
 ) -> Result<(), BoxError> {
     parquet_out(out)?;
     let options = FitOptions {
         n_components: Some(n_components),
-        randomized: RandomizedOptions {
-            n_power_iter: power_iterations,
-            ..RandomizedOptions::default()
-        },
+        randomized,
         ..FitOptions::default()
     };
     let width = n_components + options.randomized.n_oversamples;
-    // Per pass: the test block, its product and the chunk's share of it (genes x width each).
-    let chunked = Chunked::open(input, stream, |genes| (4 * genes * width * 8) as u64)?;
+    // Per pass: the block, its product, their copies in the decompositions, and one
+    // accumulator per thread (genes x width each).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunked = Chunked::open(input, stream, |genes| {
+        ((4 + threads) * genes * width * 8) as u64
+    })?;
     let step = Step::start("PCA in passes");
     let target = match target_sum {
         Some(t) => t,

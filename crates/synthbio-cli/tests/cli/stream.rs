@@ -136,8 +136,12 @@ fn normalize_stream_writes_the_non_zero_values_of_the_whole_matrix() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("in chunks of about") && err.contains("memory bound 0.0 GiB, --max-memory"),
+        err.contains("in chunks of about") && err.contains("memory bound 64 KiB, --max-memory"),
         "{err}"
+    );
+    assert!(
+        !err.lines().any(|l| l.starts_with("read ")),
+        "the matrix is never read whole: {err}"
     );
 
     let x = counts();
@@ -302,4 +306,57 @@ fn stream_errors_say_what_to_do() {
         !dir.path().join("s.parquet").exists(),
         "nothing half-written"
     );
+}
+
+#[test]
+fn normalize_stream_reads_h5ad_in_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let h5ad = crate::support::anndata_fixture("geuvadis_slice");
+    let out = synthbio(
+        &[
+            "normalize",
+            &h5ad,
+            "--stream",
+            "--method",
+            "cpm",
+            "--max-memory",
+            "400K",
+            "-o",
+            "s.parquet",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (whole, _) =
+        synthbio::io::read_h5ad(Path::new(&h5ad), &synthbio::io::H5adOptions::default()).unwrap();
+    let dense = normalize::<u32, f64>(whole.counts(), &NormalizeParams::new(Method::Cpm))
+        .unwrap()
+        .expression
+        .values;
+    let read = read_parquet(&dir.path().join("s.parquet"));
+    assert!(read.row_groups > 1, "chunks: {}", read.row_groups);
+    let cells: HashMap<&str, usize> = whole
+        .sample_ids()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let genes: HashMap<&str, usize> = whole
+        .gene_ids()
+        .iter()
+        .enumerate()
+        .map(|(j, g)| (g.as_str(), j))
+        .collect();
+    let values = &read.values["value"];
+    assert_eq!(
+        values.len(),
+        whole.counts().iter().filter(|&&c| c > 0).count()
+    );
+    for ((s, g), v) in read.ids["sample_id"]
+        .iter()
+        .zip(&read.ids["gene_id"])
+        .zip(values)
+    {
+        assert_eq!(*v, dense[[cells[s.as_str()], genes[g.as_str()]]], "{s} {g}");
+    }
 }

@@ -1,7 +1,7 @@
 //! Stand-ins for a build without the `h5ad` feature: every call says how to get it.
 
 use super::{H5adError, H5adOptions};
-use crate::{Detected, IoError};
+use crate::{CountsChunks, Detected, IoError};
 use std::path::Path;
 use synthbio_core::{Dataset, Expression};
 
@@ -40,4 +40,13 @@ pub fn write_h5ad_normalized(
     _expression: &Expression,
 ) -> Result<(), IoError> {
     Err(disabled(path, "write"))
+}
+
+/// Opens an `.h5ad` file for reading in chunks of cells (needs the `h5ad` feature).
+pub fn h5ad_chunks(
+    path: &Path,
+    _options: &H5adOptions,
+    _max_entries: usize,
+) -> Result<Box<dyn CountsChunks>, IoError> {
+    Err(disabled(path, "read"))
 }

@@ -21,6 +21,8 @@ mod error;
 pub use error::H5adError;
 
 #[cfg(feature = "h5ad")]
+mod chunks;
+#[cfg(feature = "h5ad")]
 mod frame;
 #[cfg(feature = "h5ad")]
 mod hdf;
@@ -32,6 +34,8 @@ mod read;
 mod write;
 
 #[cfg(feature = "h5ad")]
+pub use chunks::{h5ad_chunks, H5adChunks};
+#[cfg(feature = "h5ad")]
 pub use read::read_h5ad;
 #[cfg(feature = "h5ad")]
 pub use write::{write_h5ad, write_h5ad_expression, write_h5ad_normalized};
@@ -39,7 +43,9 @@ pub use write::{write_h5ad, write_h5ad_expression, write_h5ad_normalized};
 #[cfg(not(feature = "h5ad"))]
 mod disabled;
 #[cfg(not(feature = "h5ad"))]
-pub use disabled::{read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized};
+pub use disabled::{
+    h5ad_chunks, read_h5ad, write_h5ad, write_h5ad_expression, write_h5ad_normalized,
+};
 
 /// The layer holding which genes each cell measured (`true` = measured), written when
 /// some were not and read back into [`Dataset::measured`](synthbio_core::Dataset::measured).

@@ -158,7 +158,7 @@ fn available(root: &Group) -> String {
 }
 
 /// The HDF5 path and label of the counts matrix, and whether it was detected.
-fn choose_matrix(
+pub(crate) fn choose_matrix(
     ctx: Ctx<'_>,
     root: &Group,
     asked: &CountsMatrix,
@@ -210,7 +210,7 @@ fn counts_fix(root: &Group, asked: &CountsMatrix, path: &str) -> String {
 }
 
 /// The gene ids and where they came from.
-fn gene_ids(
+pub(crate) fn gene_ids(
     ctx: Ctx<'_>,
     var: &Frame,
     var_path: &str,

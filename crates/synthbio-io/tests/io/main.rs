@@ -5,6 +5,7 @@ mod atomic;
 mod counts;
 #[cfg(feature = "h5ad")]
 mod h5ad;
+mod h5ad_chunks;
 mod harmonise;
 mod hive;
 mod metadata;

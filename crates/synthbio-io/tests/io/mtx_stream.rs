@@ -3,7 +3,7 @@
 
 use crate::support::Dir;
 use ndarray::Array2;
-use synthbio_io::{read_matrix_market, MtxChunks};
+use synthbio_io::{read_matrix_market, CountsChunks, MtxChunks};
 
 const HEADER: &str = "%%MatrixMarket matrix coordinate integer general";
 
