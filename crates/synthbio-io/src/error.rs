@@ -229,6 +229,15 @@ pub enum IoError {
         /// Why.
         source: parquet::errors::ParquetError,
     },
+    /// A Parquet counts table that cannot be read in chunks.
+    #[cfg(feature = "parquet")]
+    #[error("cannot read {file} as a long-format Parquet counts table: {problem}")]
+    ParquetRead {
+        /// The file.
+        file: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
     /// A `.parquet` output in a build without the `parquet` feature.
     #[error("cannot write {file}: this build of synthbio has no Parquet support (the synthbio-io feature `parquet`); rebuild with it, or name the output .tsv, .csv or .tsv.gz")]
     ParquetDisabled {

@@ -62,6 +62,8 @@ mod metadata;
 mod mtx_read;
 mod mtx_stream;
 mod mtx_write;
+#[cfg(feature = "parquet")]
+mod parquet_chunks;
 mod source;
 mod tenx;
 mod value;
@@ -94,6 +96,8 @@ pub use metadata::{attach_metadata, read_metadata, AttachReport, SampleTable};
 pub use mtx_read::{read_matrix_market, read_mtx_triplets, MtxTriplets};
 pub use mtx_stream::MtxChunks;
 pub use mtx_write::write_matrix_market;
+#[cfg(feature = "parquet")]
+pub use parquet_chunks::ParquetChunks;
 pub use tenx::{read_10x_dir, tenx_files};
 pub use write::{
     metadata_table, write_counts, write_expression, write_json, write_normalized, write_table,

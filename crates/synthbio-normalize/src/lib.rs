@@ -47,7 +47,7 @@ pub use error::{NormalizeError, Result};
 pub use library::{check_positive, library_sizes};
 pub use normalize::{
     cpm, log1p_normalize, log2_cpm_plus_one, log_cpm, median_of_totals, normalize, normalize_into,
-    normalize_owned, Normalized,
+    normalize_owned, scale_of, Normalized,
 };
 pub use params::{Method, MethodName, NormFactors, NormalizeParams, TargetSum, TmmParams};
 pub use sparse::normalize_sparse;

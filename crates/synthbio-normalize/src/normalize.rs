@@ -162,8 +162,9 @@ fn factors<T: CountValue>(
     }
 }
 
-/// The scale the values end on (with scanpy's median target resolved).
-fn scale_of(method: Method, libs: &[f64]) -> Scale {
+/// The scale a method's values end on, scanpy's median target resolved over
+/// `libs` (the samples' library sizes; unused by the other methods).
+pub fn scale_of(method: Method, libs: &[f64]) -> Scale {
     match method {
         Method::Cpm => Scale::Cpm,
         Method::LogCpm { prior_count } => Scale::LogCpm { prior_count },

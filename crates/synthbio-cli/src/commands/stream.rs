@@ -1,5 +1,6 @@
-//! `normalize --stream` and `pca --stream`: a Matrix Market matrix larger than
-//! memory read in chunks of cells under a memory bound, Parquet written as it goes.
+//! `normalize --stream` and `pca --stream`: a counts matrix larger than memory
+//! (Matrix Market, `.h5ad` or long-format Parquet) read in chunks of cells under a memory bound,
+//! Parquet written as it goes.
 
 use super::input::InputArgs;
 use super::progress::Step;
@@ -8,10 +9,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use synthbio::core::fs::write_atomic;
 use synthbio::io::{
-    h5ad_chunks, CountsChunk, CountsChunks, H5adOptions, MtxChunks, RowsParquetWriter,
-    SparseParquetWriter,
+    h5ad_chunks, CountsChunk, CountsChunks, H5adOptions, MtxChunks, ParquetChunks,
+    RowsParquetWriter, SparseParquetWriter,
 };
-use synthbio::normalize::{median_of_totals, normalize_sparse, Method, NormalizeError, TargetSum};
+use synthbio::normalize::{
+    median_of_totals, normalize_sparse, scale_of, Method, NormalizeError, TargetSum,
+};
 use synthbio::pca::{fit_sparse_in_passes, FitOptions, PcaModel, RandomizedOptions};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -28,8 +31,9 @@ pub struct StreamArgs {
     /// Read the counts in chunks of cells within --max-memory and write Parquet as
     /// it goes, for matrices larger than memory. Reads Matrix Market (a 10x folder,
     /// or .mtx with --genes and --cells) whose entries are grouped by cell, as Cell
-    /// Ranger and scipy write them, or .h5ad with a dense or CSR counts matrix;
-    /// gene ids are kept as the file has them.
+    /// Ranger and scipy write them, .h5ad with a dense or CSR counts matrix, or a
+    /// long-format Parquet table (sample_id, gene_id, count; each sample's rows
+    /// together); gene ids are kept as the file has them.
     #[arg(long)]
     pub stream: bool,
     /// Memory bound of --stream, e.g. 4G, 512M or bytes (default: a quarter of the
@@ -94,11 +98,13 @@ impl StreamArgs {
 
 /// A size for people: GiB, MiB or KiB.
 fn human(bytes: u64) -> String {
-    let b = bytes as f64;
-    match bytes {
-        b_ if b_ >= 1 << 30 => format!("{:.1} GiB", b / f64::from(1 << 30)),
-        b_ if b_ >= 1 << 20 => format!("{:.0} MiB", b / f64::from(1 << 20)),
-        _ => format!("{:.0} KiB", b / 1024.0),
+    let (b, kib) = (bytes as f64, 1024f64);
+    if b >= kib.powi(3) {
+        format!("{:.1} GiB", b / kib.powi(3))
+    } else if b >= kib.powi(2) {
+        format!("{:.0} MiB", b / kib.powi(2))
+    } else {
+        format!("{:.0} KiB", b / kib)
     }
 }
 
@@ -108,6 +114,8 @@ enum Source {
     MatrixMarket(PathBuf, PathBuf, PathBuf),
     /// An `.h5ad` file and how to choose its counts matrix and gene ids.
     H5ad(PathBuf, H5adOptions),
+    /// A long-format Parquet counts table.
+    Parquet(PathBuf),
 }
 
 impl Source {
@@ -117,6 +125,7 @@ impl Source {
                 Ok(Box::new(MtxChunks::open(mtx, genes, cells, max_entries)?))
             }
             Source::H5ad(path, options) => h5ad_chunks(path, options, max_entries),
+            Source::Parquet(path) => Ok(Box::new(ParquetChunks::open(path, max_entries)?)),
         }
     }
 }
@@ -132,8 +141,8 @@ struct Chunked {
 
 impl Chunked {
     /// Opens the input once for its ids, and sizes the chunks: what the bound
-    /// leaves after `fixed` bytes (ids and per-pass blocks) and `per_cell` bytes
-    /// per cell of a chunk, at [`BYTES_PER_ENTRY`] per stored entry.
+    /// leaves after the ids, the cells' totals and `fixed(genes)` bytes (the
+    /// per-pass blocks), at [`BYTES_PER_ENTRY`] per stored entry.
     fn open(
         input: &InputArgs,
         stream: &StreamArgs,
@@ -148,7 +157,9 @@ impl Chunked {
             .chain(&cell_ids)
             // Held twice: here and by the pass reading.
             .map(|s| 2 * (s.len() + std::mem::size_of::<String>()) as u64)
-            .sum();
+            .sum::<u64>()
+            // The cells' totals of the median pass.
+            + 8 * cell_ids.len() as u64;
         let need = ids + fixed(gene_ids.len());
         // A chunk needs room for at least one cell of every gene.
         let floor = need + BYTES_PER_ENTRY * gene_ids.len() as u64;
@@ -181,9 +192,9 @@ impl Chunked {
         Ok(())
     }
 
-    /// The ids of a chunk's cells.
-    fn ids_of(&self, chunk: &CountsChunk) -> &[String] {
-        &self.cell_ids[chunk.first..chunk.first + chunk.counts.rows()]
+    /// The ids of `rows` cells from `first`.
+    fn ids(&self, first: usize, rows: usize) -> &[String] {
+        &self.cell_ids[first..first + rows]
     }
 
     /// scanpy's default target: the median of every cell's total, in one pass.
@@ -207,7 +218,7 @@ impl Chunked {
         chunk: CountsChunk,
         method: Method,
     ) -> Result<synthbio::core::SparseValues, BoxError> {
-        let ids = self.ids_of(&chunk);
+        let ids = self.ids(chunk.first, chunk.counts.rows());
         normalize_sparse::<f64>(chunk.counts, method)
             .map_err(|e: NormalizeError| e.with_ids(ids, &self.gene_ids).into())
     }
@@ -250,6 +261,9 @@ fn chunk_source(input: &InputArgs) -> Result<Source, BoxError> {
         }
         return Ok(Source::H5ad(input.counts.clone(), options));
     }
+    if name.ends_with(".parquet") {
+        return Ok(Source::Parquet(input.counts.clone()));
+    }
     if input.counts.is_dir() {
         let (mtx, genes, cells) = synthbio::io::tenx_files(&input.counts)?;
         return Ok(Source::MatrixMarket(mtx, genes, cells));
@@ -260,7 +274,7 @@ fn chunk_source(input: &InputArgs) -> Result<Source, BoxError> {
             _ => Err(format!("{name} is a Matrix Market file: give its gene and cell id files with --genes and --cells").into()),
         };
     }
-    Err(format!("--stream reads Matrix Market (a 10x folder, or .mtx with --genes and --cells) or .h5ad, but {name} is neither; drop --stream, or export the counts with scipy.io.mmwrite").into())
+    Err(format!("--stream reads Matrix Market (a 10x folder, or .mtx with --genes and --cells), .h5ad or long-format Parquet (sample_id, gene_id, count), but {name} is none of them; drop --stream, or export the counts with scipy.io.mmwrite").into())
 }
 
 /// The output must be Parquet, written as it goes.
@@ -298,7 +312,10 @@ pub fn normalize(
         other => other,
     };
     let metadata = HashMap::from([
-        ("synthbio.transform".to_string(), format!("{method:?}")),
+        (
+            "synthbio.scale".to_string(),
+            serde_json::to_string(&scale_of(method, &[]))?,
+        ),
         (
             "synthbio.zeros".to_string(),
             "sparse: a (sample_id, gene_id) pair without a row is 0".to_string(),
@@ -311,11 +328,11 @@ pub fn normalize(
         |w| {
             let mut sink = SparseParquetWriter::new(w, &file, &chunked.gene_ids, metadata)?;
             chunked.pass(|chunk| {
-                step.say(&format!("normalizing cells from {}", chunk.first + 1));
-                let ids = chunked.ids_of(&chunk).to_vec();
+                let (first, rows) = (chunk.first, chunk.counts.rows());
+                step.say(&format!("normalizing cells from {}", first + 1));
                 let values = chunked.normalize(chunk, method)?;
                 entries += values.nnz();
-                Ok(sink.write_chunk(&ids, &values)?)
+                Ok(sink.write_chunk(chunked.ids(first, rows), &values)?)
             })?;
             Ok(sink.finish()?)
         },
@@ -375,7 +392,10 @@ pub fn pca(
     let columns: Vec<String> = (1..=n_components).map(|c| format!("PC{c}")).collect();
     let ratios = model.explained_variance_ratio().to_vec();
     let metadata = HashMap::from([
-        ("synthbio.input".to_string(), format!("{method:?}")),
+        (
+            "synthbio.input_scale".to_string(),
+            serde_json::to_string(&scale_of(method, &[]))?,
+        ),
         (
             "synthbio.explained_variance_ratio".to_string(),
             serde_json::to_string(&ratios)?,
@@ -387,10 +407,10 @@ pub fn pca(
         |w| {
             let mut sink = RowsParquetWriter::new(w, &file, &columns, metadata)?;
             chunked.pass(|chunk| {
-                step.say(&format!("scores of cells from {}", chunk.first + 1));
-                let ids = chunked.ids_of(&chunk).to_vec();
+                let (first, rows) = (chunk.first, chunk.counts.rows());
+                step.say(&format!("scores of cells from {}", first + 1));
                 let scores = model.transform_sparse(&chunked.normalize(chunk, method)?)?;
-                Ok(sink.write_rows(&ids, scores.view())?)
+                Ok(sink.write_rows(chunked.ids(first, rows), scores.view())?)
             })?;
             Ok(sink.finish()?)
         },

@@ -308,27 +308,25 @@ fn stream_errors_say_what_to_do() {
     );
 }
 
-#[test]
-fn normalize_stream_reads_h5ad_in_chunks() {
+/// `normalize --stream --method cpm` on `input` writes the CPM of `whole`'s
+/// non-zero counts, in more than one row group.
+fn streams_cpm_of(input: &str, bound: &str, whole: &synthbio::core::Dataset) {
     let dir = tempfile::tempdir().unwrap();
-    let h5ad = crate::support::anndata_fixture("geuvadis_slice");
     let out = synthbio(
         &[
             "normalize",
-            &h5ad,
+            input,
             "--stream",
             "--method",
             "cpm",
             "--max-memory",
-            "400K",
+            bound,
             "-o",
             "s.parquet",
         ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let (whole, _) =
-        synthbio::io::read_h5ad(Path::new(&h5ad), &synthbio::io::H5adOptions::default()).unwrap();
     let dense = normalize::<u32, f64>(whole.counts(), &NormalizeParams::new(Method::Cpm))
         .unwrap()
         .expression
@@ -359,4 +357,19 @@ fn normalize_stream_reads_h5ad_in_chunks() {
     {
         assert_eq!(*v, dense[[cells[s.as_str()], genes[g.as_str()]]], "{s} {g}");
     }
+}
+
+#[test]
+fn normalize_stream_reads_h5ad_and_parquet_in_chunks() {
+    let h5ad = crate::support::anndata_fixture("geuvadis_slice");
+    let (whole, _) =
+        synthbio::io::read_h5ad(Path::new(&h5ad), &synthbio::io::H5adOptions::default()).unwrap();
+    streams_cpm_of(&h5ad, "400K", &whole);
+
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("counts.parquet");
+    let ids = |n: usize, f: fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>();
+    let data = synthbio::core::Dataset::new(counts(), ids(GENES, gene), ids(CELLS, cell)).unwrap();
+    synthbio::io::write_counts(&parquet, &data).unwrap();
+    streams_cpm_of(parquet.to_str().unwrap(), "64K", &data);
 }

@@ -11,6 +11,7 @@ mod hive;
 mod metadata;
 mod mtx;
 mod mtx_stream;
+mod parquet_chunks;
 mod support;
 mod tenx;
 mod write;
