@@ -26,10 +26,11 @@ pub(crate) fn pert_shift(
     target: usize,
     z: ArrayView1<'_, f64>,
 ) -> Option<Array1<f64>> {
-    let weights = context_weights(model, z, |ctx| has_entry(model, target, ctx));
+    let probs = context_probs(model, z);
+    let weights = context_weights(probs.as_deref(), |ctx| has_entry(model, target, ctx));
     let to = mean_over(model, target, &weights)?;
     let mut shift = Array1::<f64>::zeros(model.dims[2]);
-    for (own, p) in own_conditions(model, z) {
+    for (own, p) in own_conditions(model, z, probs.as_deref()) {
         let Some(from) = mean_over(model, own, &weights) else {
             continue;
         };
@@ -51,34 +52,43 @@ fn mean_over(
     Some(acc)
 }
 
-/// Contexts (levels of the context key; `None` = the context-free entry)
-/// with weights summing to one: the context classifier's probabilities for
-/// `z`, over the contexts `admit` accepts. Without a context key or
-/// classifier, or when no admitted context has probability, the
-/// context-free entry alone.
-fn context_weights(
-    model: &Model,
-    z: ArrayView1<'_, f64>,
-    admit: impl Fn(Option<u16>) -> bool,
-) -> Vec<(Option<u16>, f64)> {
+/// The context classifier's probability of each context (level of the
+/// context key) for `z`; `None` without a context key or classifier.
+fn context_probs(model: &Model, z: ArrayView1<'_, f64>) -> Option<Vec<(u16, f64)>> {
     let pp = &model.params.pert_prior;
     let classifier = pp
         .context_key
-        .and_then(|k| model.params.classifiers.iter().find(|c| c.key == k));
-    let Some(classifier) = classifier else {
-        return vec![(None, 1.0)];
-    };
+        .and_then(|k| model.params.classifiers.iter().find(|c| c.key == k))?;
     let key = &model.params.schema.keys[classifier.key as usize];
     let lp = log_probs(
         classifier,
         z.slice_axis(Axis(0), Slice::from(model.block_range(key.block))),
     );
-    let admitted: Vec<(Option<u16>, f64)> = classifier
-        .classes
+    Some(
+        classifier
+            .classes
+            .iter()
+            .zip(lp.iter())
+            .map(|(&level, &l)| (level, l.exp()))
+            .collect(),
+    )
+}
+
+/// Contexts (`None` = the context-free entry) with weights summing to one:
+/// the probabilities of the contexts `admit` accepts, renormalized. Without
+/// probabilities, or when no admitted context has any, the context-free entry
+/// alone.
+fn context_weights(
+    probs: Option<&[(u16, f64)]>,
+    admit: impl Fn(Option<u16>) -> bool,
+) -> Vec<(Option<u16>, f64)> {
+    let Some(probs) = probs else {
+        return vec![(None, 1.0)];
+    };
+    let admitted: Vec<(Option<u16>, f64)> = probs
         .iter()
-        .zip(lp.iter())
-        .filter(|(&level, _)| admit(Some(level)))
-        .map(|(&level, &l)| (Some(level), l.exp()))
+        .filter(|(level, _)| admit(Some(*level)))
+        .map(|&(level, p)| (Some(level), p))
         .collect();
     let total: f64 = admitted.iter().map(|w| w.1).sum();
     if total > 0.0 {
@@ -102,13 +112,18 @@ fn has_entry(model: &Model, condition: usize, ctx: Option<u16>) -> bool {
 /// probabilities: Gaussian around each condition's mean in the sample's
 /// context (context means weighted by the context classifier), with the
 /// perturbation prior's covariance, times the condition's training samples.
-fn own_conditions(model: &Model, z: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
+/// `probs` are the context probabilities of `z` ([`context_probs`]).
+fn own_conditions(
+    model: &Model,
+    z: ArrayView1<'_, f64>,
+    probs: Option<&[(u16, f64)]>,
+) -> Vec<(usize, f64)> {
     let pp = &model.params.pert_prior;
     let z_p = z.slice_axis(
         Axis(0),
         Slice::from(model.block_range(LatentBlock::Perturbation)),
     );
-    let weights = context_weights(model, z, |_| true);
+    let weights = context_weights(probs, |_| true);
     let scored: Vec<(usize, f64)> = (0..pp.conditions.len())
         .filter_map(|c| {
             // the pooled entry holds all of a condition's samples
