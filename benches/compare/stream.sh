@@ -8,7 +8,9 @@
 #   CELLS=100000 BOUND=1G benches/compare/stream.sh  # smaller
 #
 # The input is written once into benches/compare/data/sparse-<cells>
-# (bench-sparse; about 4.3 GB at the default size; delete it to regenerate).
+# (bench-sparse; 3.9 GB at the default size; delete it to regenerate), and as
+# sparse-<cells>.h5ad (2.3 GB, by anndata in the comparison venv) for the same
+# two commands on AnnData.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -47,14 +49,19 @@ measure "normalize --stream --method log1p" normalize "$data" --stream --method 
 echo "    normalized.parquet: $(du -m "$out/normalized.parquet" | cut -f1) MB" >&2
 measure "pca --stream --components 50 --power-iterations $iterations" pca "$data" --stream --components 50 --power-iterations "$iterations" --max-memory "$bound" -o "$out/scores.parquet"
 
-# The same PCA against scikit-learn's exact sparse PCA on real data (the Kang
-# PBMCs in data/sc), in the comparison venv (run.sh makes it).
 venv="$here/.venv"
 if [ -x "$venv/bin/python" ]; then
+    # The same matrix as AnnData (CSR), written once by anndata.
+    [ -f "$data.h5ad" ] || "$venv/bin/python" "$here/mtx_to_h5ad.py" "$data" "$data.h5ad"
+    measure "h5ad: normalize --stream --method log1p" normalize "$data.h5ad" --stream --method log1p --max-memory "$bound" -o "$out/normalized.parquet"
+    measure "h5ad: pca --stream --components 50 --power-iterations $iterations" pca "$data.h5ad" --stream --components 50 --power-iterations "$iterations" --max-memory "$bound" -o "$out/scores.parquet"
+
+    # The same PCA against scikit-learn's exact sparse PCA on real data (the Kang
+    # PBMCs in data/sc).
     "$bin/synthbio" pca "$root/data/sc/matrix.mtx.gz" --genes "$root/data/sc/genes.tsv" \
         --cells "$root/data/sc/cells.tsv" --stream --components 50 --max-memory 256M \
         -o "$out/kang.parquet" 2>/dev/null
     echo "Kang check: $("$venv/bin/python" "$here/stream_check.py" "$root/data/sc/matrix.mtx.gz" "$out/kang.parquet")"
 else
-    echo "Kang check skipped: run benches/compare/run.sh once to make $venv" >&2
+    echo "h5ad and Kang check skipped: run benches/compare/run.sh once to make $venv" >&2
 fi
