@@ -203,6 +203,11 @@ impl CountsChunks for ParquetChunks {
             if !self.fill()? {
                 self.close_row(&mut rows, current)?;
                 current += 1;
+                if let Some(missing) = self.cell_ids.get(current) {
+                    return Err(
+                        self.changed(&format!("the end of the table (before sample {missing})"))
+                    );
+                }
                 break;
             }
             let Some((samples, genes, counts)) = &self.batch else {
@@ -212,6 +217,9 @@ impl CountsChunks for ParquetChunks {
             if *sample != self.cell_ids[current] {
                 self.close_row(&mut rows, current)?;
                 current += 1;
+                if self.cell_ids.get(current) != Some(sample) {
+                    return Err(self.changed(&format!("sample {sample}")));
+                }
                 if rows.entries() >= self.max_entries {
                     break;
                 }
@@ -229,8 +237,9 @@ impl CountsChunks for ParquetChunks {
                     format!("the count of sample {sample}, gene {gene}, {value}, {problem}"),
                 )
             })?;
-            // Every gene id was numbered in the first pass.
-            let g = self.gene_index.get(gene).copied().unwrap_or_default();
+            let Some(&g) = self.gene_index.get(gene) else {
+                return Err(self.changed(&format!("gene {gene}")));
+            };
             rows.push(g, c);
             self.row += 1;
         }
@@ -242,6 +251,14 @@ impl CountsChunks for ParquetChunks {
 }
 
 impl ParquetChunks {
+    /// A row the first pass did not see where it is now: the file changed.
+    fn changed(&self, what: &str) -> IoError {
+        parquet_err(
+            &self.file,
+            format!("{what} is not where the first pass over the ids found it: the file changed while being read; read it again"),
+        )
+    }
+
     /// Closes the row of sample `cell`.
     fn close_row(&self, rows: &mut CsrBuilder, cell: usize) -> Result<(), IoError> {
         rows.close_row().map_err(|g| {
