@@ -2,11 +2,9 @@
 //! CSR matrix are read as HDF5 slices, so memory holds the ids, the row
 //! pointers and one chunk.
 
-use super::frame::read_frame;
-use super::hdf::Ctx;
-use super::matrix::{describe, Layout};
-use super::read::{choose_matrix, gene_ids};
-use super::{H5adError, H5adOptions};
+use super::matrix::{describe_labelled, Layout};
+use super::read::CountsSource;
+use super::H5adOptions;
 use crate::chunks::{CountsChunk, CountsChunks, CsrBuilder};
 use crate::error::IoError;
 use crate::value::count_from_f64;
@@ -20,14 +18,8 @@ use synthbio_core::MetadataTable;
 /// does. The matrix must be dense or CSR (cells as rows); a CSC matrix is
 /// refused with the conversion to make.
 pub struct H5adChunks {
-    file: String,
-    h5: hdf5::File,
-    path: String,
-    label: String,
+    src: CountsSource,
     layout: Layout,
-    gene_ids: Vec<String>,
-    cell_ids: Vec<String>,
-    metadata: MetadataTable,
     /// Row pointers of a CSR matrix (empty for a dense one).
     indptr: Vec<i64>,
     max_entries: usize,
@@ -37,33 +29,16 @@ pub struct H5adChunks {
 impl H5adChunks {
     /// Opens the file; a chunk holds about `max_entries` stored entries (at least one cell).
     pub fn open(path: &Path, options: &H5adOptions, max_entries: usize) -> Result<Self, IoError> {
-        let file = path.display().to_string();
-        if let Err(source) = std::fs::metadata(path) {
-            return Err(IoError::Open { file, source });
-        }
-        let ctx = Ctx {
-            file: &file,
-            action: "read",
-        };
-        let h5 = hdf5::File::open(path).map_err(ctx.err("the file as HDF5"))?;
-        let (matrix, label, _) = choose_matrix(ctx, &h5, &options.matrix)?;
-        let var_path = if matrix == "raw/X" { "raw/var" } else { "var" };
-        let obs = read_frame(ctx, &h5, "obs")?;
-        let var = read_frame(ctx, &h5, var_path)?;
-        let (gene_ids, _) = gene_ids(ctx, &var, var_path, &options.gene_ids)?;
-        let (layout, n, g) = describe(ctx, &h5, &matrix)?;
-        if (n, g) != (obs.index.len(), gene_ids.len()) {
-            return Err(ctx
-                .inconsistent(format!(
-                    "{matrix} is {n} x {g} but the file lists {} cells and {} genes for it",
-                    obs.index.len(),
-                    gene_ids.len()
-                ))
-                .into());
-        }
+        let src = CountsSource::open(path, options)?;
+        let ctx = src.ctx();
+        let matrix = &src.matrix_path;
+        let (layout, n, g) = describe_labelled(ctx, &src.h5, matrix, &src.labels())?;
         if g > u32::MAX as usize {
             return Err(ctx
-                .inconsistent(format!("{label} has {g} genes, more than 4294967295"))
+                .inconsistent(format!(
+                    "{} has {g} genes, more than 4294967295",
+                    src.matrix_label
+                ))
                 .into());
         }
         let indptr = match layout {
@@ -71,7 +46,7 @@ impl H5adChunks {
             Layout::Sparse { by_row: false } => {
                 return Err(ctx
                     .unsupported(
-                        &matrix,
+                        matrix,
                         "a CSC matrix (stored gene by gene)".into(),
                         "reading in chunks of cells needs cells as rows: convert it once (adata.X = adata.X.tocsr(), or the layer you read, then adata.write_h5ad), or read the file whole (without --stream)",
                     )
@@ -79,7 +54,8 @@ impl H5adChunks {
             }
             Layout::Sparse { by_row: true } => {
                 let element = format!("{matrix}/indptr");
-                let indptr: Vec<i64> = h5
+                let indptr: Vec<i64> = src
+                    .h5
                     .dataset(&element)
                     .and_then(|d| d.read_raw::<i64>())
                     .map_err(ctx.err(&element))?;
@@ -96,59 +72,33 @@ impl H5adChunks {
                 indptr
             }
         };
-        let mut metadata = MetadataTable::new(obs.index.len());
-        for (name, values) in obs.columns {
-            metadata
-                .set_column(name, values)
-                .map_err(|source| IoError::Dataset {
-                    context: file.clone(),
-                    source,
-                })?;
-        }
         Ok(H5adChunks {
-            file,
-            h5,
-            path: matrix,
-            label,
+            src,
             layout,
-            gene_ids,
-            cell_ids: obs.index,
-            metadata,
             indptr,
             max_entries: max_entries.max(1),
             next_cell: 0,
         })
     }
 
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            file: &self.file,
-            action: "read",
-        }
-    }
-
     /// A value that is not a count, named by its cell and gene.
     fn not_count(&self, value: f64, cell: usize, gene: usize, problem: CountProblem) -> IoError {
-        H5adError::NotCounts {
-            file: self.file.clone(),
-            matrix: self.label.clone(),
-            value,
-            at: format!("cell {}, gene {}", self.cell_ids[cell], self.gene_ids[gene]),
-            problem,
-            fix: "name the matrix that holds the raw counts with --layer".into(),
-        }
-        .into()
+        self.src
+            .labels()
+            .not_count(self.src.ctx(), value, cell, gene, problem)
+            .into()
     }
 
     /// Rows `first..end` of a dense matrix.
     fn dense_rows(&self, first: usize, end: usize) -> Result<CsrBuilder, IoError> {
         let ds = self
+            .src
             .h5
-            .dataset(&self.path)
-            .map_err(self.ctx().err(&self.path))?;
+            .dataset(&self.src.matrix_path)
+            .map_err(self.src.ctx().err(&self.src.matrix_path))?;
         let block: Array2<f64> = ds
             .read_slice_2d((first..end, ..))
-            .map_err(self.ctx().err(&self.path))?;
+            .map_err(self.src.ctx().err(&self.src.matrix_path))?;
         let mut rows = CsrBuilder::new();
         for (i, row) in block.outer_iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
@@ -165,11 +115,15 @@ impl H5adChunks {
 
     /// Rows `first..end` of a CSR matrix.
     fn sparse_rows(&self, first: usize, end: usize) -> Result<CsrBuilder, IoError> {
-        let ctx = self.ctx();
-        let group = self.h5.group(&self.path).map_err(ctx.err(&self.path))?;
+        let ctx = self.src.ctx();
+        let group = self
+            .src
+            .h5
+            .group(&self.src.matrix_path)
+            .map_err(ctx.err(&self.src.matrix_path))?;
         // The pointers were checked to rise from 0 at opening.
         let (lo, hi) = (self.indptr[first] as usize, self.indptr[end] as usize);
-        let element = |name: &str| format!("{}/{name}", self.path);
+        let element = |name: &str| format!("{}/{name}", self.src.matrix_path);
         let indices = group
             .dataset("indices")
             .and_then(|d| d.read_slice_1d::<i64, _>(lo..hi))
@@ -180,7 +134,7 @@ impl H5adChunks {
             .and_then(|d| d.read_slice_1d::<f64, _>(lo..hi))
             .map_err(ctx.err(&element("data")))?
             .to_vec();
-        let g = self.gene_ids.len();
+        let g = self.src.gene_ids.len();
         let mut rows = CsrBuilder::new();
         for cell in first..end {
             let span = (self.indptr[cell] as usize - lo)..(self.indptr[cell + 1] as usize - lo);
@@ -193,7 +147,7 @@ impl H5adChunks {
                             "{} holds gene index {} for cell {}, outside 0..{g}",
                             element("indices"),
                             indices[k],
-                            self.cell_ids[cell]
+                            self.src.cell_ids[cell]
                         )))
                     })?;
                 let v = data[k];
@@ -215,24 +169,24 @@ fn v_max() -> f64 {
 
 impl CountsChunks for H5adChunks {
     fn gene_ids(&self) -> &[String] {
-        &self.gene_ids
+        &self.src.gene_ids
     }
 
     fn cell_ids(&self) -> &[String] {
-        &self.cell_ids
+        &self.src.cell_ids
     }
 
     fn metadata(&self) -> &MetadataTable {
-        &self.metadata
+        &self.src.metadata
     }
 
     fn next_chunk(&mut self) -> Result<Option<CountsChunk>, IoError> {
-        let n = self.cell_ids.len();
+        let n = self.src.cell_ids.len();
         let first = self.next_cell;
         if first >= n {
             return Ok(None);
         }
-        let g = self.gene_ids.len();
+        let g = self.src.gene_ids.len();
         let (end, rows) = match self.layout {
             Layout::Dense => {
                 let end = (first + (self.max_entries / g.max(1)).max(1)).min(n);
@@ -249,7 +203,7 @@ impl CountsChunks for H5adChunks {
             }
         };
         self.next_cell = end;
-        let ctx = self.ctx();
+        let ctx = self.src.ctx();
         rows.finish(first, g, |p| ctx.inconsistent(p).into())
             .map(Some)
     }

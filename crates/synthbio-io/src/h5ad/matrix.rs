@@ -100,7 +100,8 @@ pub(crate) struct Labels<'a> {
 }
 
 impl Labels<'_> {
-    fn not_count(
+    /// A value that is not a count, named by its cell and gene.
+    pub(crate) fn not_count(
         &self,
         ctx: Ctx<'_>,
         value: f64,
@@ -119,14 +120,13 @@ impl Labels<'_> {
     }
 }
 
-/// Reads the matrix at `path` as counts, cells x genes; its shape must be the lengths
-/// of `labels.cells` x `labels.genes`. Repeated sparse entries are summed, as scipy does.
-pub(crate) fn read_counts(
+/// As [`describe`], checking the shape against the ids of `labels`.
+pub(crate) fn describe_labelled(
     ctx: Ctx<'_>,
     root: &Group,
     path: &str,
     labels: &Labels<'_>,
-) -> Result<Array2<u32>, H5adError> {
+) -> Result<(Layout, usize, usize), H5adError> {
     let (layout, n, g) = describe(ctx, root, path)?;
     if (n, g) != (labels.cells.len(), labels.genes.len()) {
         return Err(ctx.inconsistent(format!(
@@ -135,6 +135,18 @@ pub(crate) fn read_counts(
             labels.genes.len()
         )));
     }
+    Ok((layout, n, g))
+}
+
+/// Reads the matrix at `path` as counts, cells x genes; its shape must be the lengths
+/// of `labels.cells` x `labels.genes`. Repeated sparse entries are summed, as scipy does.
+pub(crate) fn read_counts(
+    ctx: Ctx<'_>,
+    root: &Group,
+    path: &str,
+    labels: &Labels<'_>,
+) -> Result<Array2<u32>, H5adError> {
+    let (layout, n, g) = describe_labelled(ctx, root, path, labels)?;
     let mut counts = Array2::<u32>::zeros((n, g));
     match layout {
         Layout::Dense => {

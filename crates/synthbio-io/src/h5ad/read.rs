@@ -36,45 +36,23 @@ const ID_COLUMNS: [&str; 6] = [
 ///
 /// What was chosen is stated in [`Detected::source`].
 pub fn read_h5ad(path: &Path, options: &H5adOptions) -> Result<(Dataset, Detected), IoError> {
-    let file = path.display().to_string();
-    if let Err(source) = std::fs::metadata(path) {
-        return Err(IoError::Open { file, source });
-    }
-    let ctx = Ctx {
-        file: &file,
-        action: "read",
-    };
-    let h5 = hdf5::File::open(path).map_err(ctx.err("the file as HDF5"))?;
-    let root: &Group = &h5;
-    let (matrix_path, matrix_label, detected_matrix) = choose_matrix(ctx, root, &options.matrix)?;
-    let var_path = if matrix_path == "raw/X" {
-        "raw/var"
-    } else {
-        "var"
-    };
-    let obs = read_frame(ctx, root, "obs")?;
-    let var = read_frame(ctx, root, var_path)?;
-    let (gene_ids, gene_source) = gene_ids(ctx, &var, var_path, &options.gene_ids)?;
-    let fix = counts_fix(root, &options.matrix, &matrix_path);
-    let labels = Labels {
-        matrix: &matrix_label,
-        cells: &obs.index,
-        genes: &gene_ids,
-        fix: &fix,
-    };
-    let counts = read_counts(ctx, root, &matrix_path, &labels)?;
-    let mut metadata = MetadataTable::new(obs.index.len());
-    for (name, values) in obs.columns {
-        metadata
-            .set_column(name, values)
-            .map_err(|source| IoError::Dataset {
-                context: file.clone(),
-                source,
-            })?;
-    }
+    let src = CountsSource::open(path, options)?;
+    let counts = read_counts(src.ctx(), &src.h5, &src.matrix_path, &src.labels())?;
+    let mask = read_measured(src.ctx(), &src.h5)?;
+    let CountsSource {
+        file,
+        matrix_path,
+        matrix_label,
+        detected_matrix,
+        var_path,
+        cell_ids,
+        metadata,
+        gene_ids,
+        gene_source,
+        ..
+    } = src;
     let (n_samples, n_genes) = counts.dim();
-    let mask = read_measured(ctx, root)?;
-    let mut dataset = Dataset::new(counts, gene_ids, obs.index)
+    let mut dataset = Dataset::new(counts, gene_ids, cell_ids)
         .and_then(|d| d.with_metadata(metadata))
         .map_err(|source| IoError::Dataset {
             context: format!("{file} ({matrix_label}, {var_path})"),
@@ -113,6 +91,91 @@ pub fn read_h5ad(path: &Path, options: &H5adOptions) -> Result<(Dataset, Detecte
         )),
     };
     Ok((dataset, detected))
+}
+
+/// An `.h5ad` file opened for its counts: the matrix `options` chooses, the
+/// cells' ids and metadata (`obs`) and the genes' ids (`var` or `raw/var`),
+/// shared by [`read_h5ad`] and [`super::H5adChunks`].
+pub(crate) struct CountsSource {
+    pub file: String,
+    pub h5: hdf5::File,
+    pub matrix_path: String,
+    pub matrix_label: String,
+    /// Whether the matrix was detected rather than named.
+    pub detected_matrix: bool,
+    pub var_path: &'static str,
+    pub cell_ids: Vec<String>,
+    pub metadata: MetadataTable,
+    pub gene_ids: Vec<String>,
+    /// Where the gene ids came from, for [`Detected::source`].
+    pub gene_source: String,
+    /// What to do when a value is not a count.
+    pub fix: String,
+}
+
+impl CountsSource {
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            file: &self.file,
+            action: "read",
+        }
+    }
+
+    /// The matrix and ids, for errors about values.
+    pub fn labels(&self) -> Labels<'_> {
+        Labels {
+            matrix: &self.matrix_label,
+            cells: &self.cell_ids,
+            genes: &self.gene_ids,
+            fix: &self.fix,
+        }
+    }
+
+    /// Opens the file and reads the ids and metadata of its counts matrix.
+    pub fn open(path: &Path, options: &H5adOptions) -> Result<Self, IoError> {
+        let file = path.display().to_string();
+        if let Err(source) = std::fs::metadata(path) {
+            return Err(IoError::Open { file, source });
+        }
+        let ctx = Ctx {
+            file: &file,
+            action: "read",
+        };
+        let h5 = hdf5::File::open(path).map_err(ctx.err("the file as HDF5"))?;
+        let (matrix_path, matrix_label, detected_matrix) =
+            choose_matrix(ctx, &h5, &options.matrix)?;
+        let var_path = if matrix_path == "raw/X" {
+            "raw/var"
+        } else {
+            "var"
+        };
+        let obs = read_frame(ctx, &h5, "obs")?;
+        let var = read_frame(ctx, &h5, var_path)?;
+        let (gene_ids, gene_source) = gene_ids(ctx, &var, var_path, &options.gene_ids)?;
+        let fix = counts_fix(&h5, &options.matrix, &matrix_path);
+        let mut metadata = MetadataTable::new(obs.index.len());
+        for (name, values) in obs.columns {
+            metadata
+                .set_column(name, values)
+                .map_err(|source| IoError::Dataset {
+                    context: file.clone(),
+                    source,
+                })?;
+        }
+        Ok(CountsSource {
+            h5,
+            matrix_path,
+            matrix_label,
+            detected_matrix,
+            var_path,
+            cell_ids: obs.index,
+            metadata,
+            gene_ids,
+            gene_source,
+            fix,
+            file,
+        })
+    }
 }
 
 /// The measured-gene mask synthbio writes (`layers["synthbio_measured"]`), as rows, if
@@ -158,7 +221,7 @@ fn available(root: &Group) -> String {
 }
 
 /// The HDF5 path and label of the counts matrix, and whether it was detected.
-pub(crate) fn choose_matrix(
+fn choose_matrix(
     ctx: Ctx<'_>,
     root: &Group,
     asked: &CountsMatrix,
@@ -210,7 +273,7 @@ fn counts_fix(root: &Group, asked: &CountsMatrix, path: &str) -> String {
 }
 
 /// The gene ids and where they came from.
-pub(crate) fn gene_ids(
+fn gene_ids(
     ctx: Ctx<'_>,
     var: &Frame,
     var_path: &str,
