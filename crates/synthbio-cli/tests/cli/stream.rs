@@ -12,6 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
+use synthbio::core::Dataset;
 use synthbio::normalize::{normalize, Method, NormalizeParams, TargetSum};
 use synthbio::pca::{FitOptions, PcaModel, Solver};
 
@@ -115,26 +116,96 @@ fn read_parquet(path: &Path) -> Read {
     read
 }
 
-#[test]
-fn normalize_stream_writes_the_non_zero_values_of_the_whole_matrix() {
+/// The counts of [`counts`] with their gene and cell ids.
+fn dataset() -> Dataset {
+    let ids = |n: usize, f: fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>();
+    Dataset::new(counts(), ids(GENES, gene), ids(CELLS, cell)).unwrap()
+}
+
+/// scanpy's log1p of counts (median target), as the whole-matrix path computes it.
+fn log1p_of(counts: ndarray::ArrayView2<'_, u32>) -> Array2<f64> {
+    let method = Method::Log1p {
+        target_sum: TargetSum::MedianOfTotals,
+    };
+    normalize::<u32, f64>(counts, &NormalizeParams::new(method))
+        .unwrap()
+        .expression
+        .values
+}
+
+/// Runs `normalize <input> --stream --method <flag> --max-memory <bound>` and
+/// checks that the Parquet file holds one row per non-zero count of `whole`,
+/// with the whole-matrix value of `method`, bit for bit. Returns the file as
+/// read and stderr.
+fn stream_normalize(
+    input: &str,
+    bound: &str,
+    flag: &str,
+    method: Method,
+    whole: &Dataset,
+) -> (Read, String) {
     let dir = tempfile::tempdir().unwrap();
-    let folder = tenx_folder(dir.path());
     let out = synthbio(
         &[
             "normalize",
-            folder.to_str().unwrap(),
+            input,
             "--stream",
             "--method",
-            "log1p",
+            flag,
             "--max-memory",
-            "64K",
+            bound,
             "-o",
             "s.parquet",
         ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let err = text(&out.stderr);
+    let dense = normalize::<u32, f64>(whole.counts(), &NormalizeParams::new(method))
+        .unwrap()
+        .expression
+        .values;
+    let read = read_parquet(&dir.path().join("s.parquet"));
+    let index = |ids: &[String]| -> HashMap<String, usize> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i))
+            .collect()
+    };
+    let (cells, genes) = (index(whole.sample_ids()), index(whole.gene_ids()));
+    let (samples, gene_ids, values) = (
+        &read.ids["sample_id"],
+        &read.ids["gene_id"],
+        &read.values["value"],
+    );
+    let nonzero = whole.counts().iter().filter(|&&c| c > 0).count();
+    assert_eq!(
+        (samples.len(), gene_ids.len(), values.len()),
+        (nonzero, nonzero, nonzero)
+    );
+    for ((s, g), v) in samples.iter().zip(gene_ids).zip(values) {
+        let (i, j) = (cells[s], genes[g]);
+        assert!(
+            whole.counts()[[i, j]] > 0,
+            "only non-zero counts are written"
+        );
+        assert_eq!(
+            *v,
+            dense[[i, j]],
+            "{s} {g}: the whole-matrix value, bit for bit"
+        );
+    }
+    (read, text(&out.stderr))
+}
+
+#[test]
+fn normalize_stream_writes_the_non_zero_values_of_the_whole_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tenx_folder(dir.path());
+    let method = Method::Log1p {
+        target_sum: TargetSum::MedianOfTotals,
+    };
+    let (read, err) =
+        stream_normalize(folder.to_str().unwrap(), "64K", "log1p", method, &dataset());
     assert!(
         err.contains("in chunks of about") && err.contains("memory bound 64 KiB, --max-memory"),
         "{err}"
@@ -143,45 +214,12 @@ fn normalize_stream_writes_the_non_zero_values_of_the_whole_matrix() {
         !err.lines().any(|l| l.starts_with("read ")),
         "the matrix is never read whole: {err}"
     );
-
-    let x = counts();
-    let dense = normalize::<u32, f64>(
-        x.view(),
-        &NormalizeParams::new(Method::Log1p {
-            target_sum: TargetSum::MedianOfTotals,
-        }),
-    )
-    .unwrap()
-    .expression
-    .values;
-    let read = read_parquet(&dir.path().join("s.parquet"));
     assert!(
         read.row_groups > 2,
         "one row group per chunk: {}",
         read.row_groups
     );
     assert!(read.metadata["synthbio.zeros"].contains("without a row is 0"));
-    let (samples, genes, values) = (
-        &read.ids["sample_id"],
-        &read.ids["gene_id"],
-        &read.values["value"],
-    );
-    let nonzero = x.iter().filter(|&&c| c > 0).count();
-    assert_eq!(
-        (samples.len(), genes.len(), values.len()),
-        (nonzero, nonzero, nonzero)
-    );
-    let cell_index: HashMap<String, usize> = (0..CELLS).map(|i| (cell(i), i)).collect();
-    let gene_index: HashMap<String, usize> = (0..GENES).map(|j| (gene(j), j)).collect();
-    for ((s, g), v) in samples.iter().zip(genes).zip(values) {
-        let (i, j) = (cell_index[s], gene_index[g]);
-        assert!(x[[i, j]] > 0, "only non-zero counts are written");
-        assert_eq!(
-            *v,
-            dense[[i, j]],
-            "{s} {g}: the whole-matrix value, bit for bit"
-        );
-    }
 }
 
 #[test]
@@ -211,16 +249,7 @@ fn pca_stream_gives_the_exact_pca_of_log1p_expression() {
         "{err}"
     );
 
-    let x = counts();
-    let log1p = normalize::<u32, f64>(
-        x.view(),
-        &NormalizeParams::new(Method::Log1p {
-            target_sum: TargetSum::MedianOfTotals,
-        }),
-    )
-    .unwrap()
-    .expression
-    .values;
+    let log1p = log1p_of(counts().view());
     let options = FitOptions {
         n_components: Some(3),
         solver: Solver::Full,
@@ -308,68 +337,18 @@ fn stream_errors_say_what_to_do() {
     );
 }
 
-/// `normalize --stream --method cpm` on `input` writes the CPM of `whole`'s
-/// non-zero counts, in more than one row group.
-fn streams_cpm_of(input: &str, bound: &str, whole: &synthbio::core::Dataset) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = synthbio(
-        &[
-            "normalize",
-            input,
-            "--stream",
-            "--method",
-            "cpm",
-            "--max-memory",
-            bound,
-            "-o",
-            "s.parquet",
-        ],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let dense = normalize::<u32, f64>(whole.counts(), &NormalizeParams::new(Method::Cpm))
-        .unwrap()
-        .expression
-        .values;
-    let read = read_parquet(&dir.path().join("s.parquet"));
-    assert!(read.row_groups > 1, "chunks: {}", read.row_groups);
-    let cells: HashMap<&str, usize> = whole
-        .sample_ids()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
-    let genes: HashMap<&str, usize> = whole
-        .gene_ids()
-        .iter()
-        .enumerate()
-        .map(|(j, g)| (g.as_str(), j))
-        .collect();
-    let values = &read.values["value"];
-    assert_eq!(
-        values.len(),
-        whole.counts().iter().filter(|&&c| c > 0).count()
-    );
-    for ((s, g), v) in read.ids["sample_id"]
-        .iter()
-        .zip(&read.ids["gene_id"])
-        .zip(values)
-    {
-        assert_eq!(*v, dense[[cells[s.as_str()], genes[g.as_str()]]], "{s} {g}");
-    }
-}
-
 #[test]
 fn normalize_stream_reads_h5ad_and_parquet_in_chunks() {
     let h5ad = crate::support::anndata_fixture("geuvadis_slice");
     let (whole, _) =
         synthbio::io::read_h5ad(Path::new(&h5ad), &synthbio::io::H5adOptions::default()).unwrap();
-    streams_cpm_of(&h5ad, "400K", &whole);
+    let (read, _) = stream_normalize(&h5ad, "400K", "cpm", Method::Cpm, &whole);
+    assert!(read.row_groups > 1, "chunks: {}", read.row_groups);
 
     let dir = tempfile::tempdir().unwrap();
     let parquet = dir.path().join("counts.parquet");
-    let ids = |n: usize, f: fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>();
-    let data = synthbio::core::Dataset::new(counts(), ids(GENES, gene), ids(CELLS, cell)).unwrap();
+    let data = dataset();
     synthbio::io::write_counts(&parquet, &data).unwrap();
-    streams_cpm_of(parquet.to_str().unwrap(), "64K", &data);
+    let (read, _) = stream_normalize(parquet.to_str().unwrap(), "64K", "cpm", Method::Cpm, &data);
+    assert!(read.row_groups > 1, "chunks: {}", read.row_groups);
 }
