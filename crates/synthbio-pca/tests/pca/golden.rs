@@ -78,6 +78,39 @@ fn inputs(case: &Case, train: &Array2<f64>, new: &Array2<f64>) -> (Array2<f64>, 
     (a, b)
 }
 
+/// The model's variances, their ratios and singular values within
+/// `max_relative` of scikit-learn's, and its column means within 1e-12.
+pub(crate) fn assert_spectrum_and_mean(model: &PcaModel, case: &Case, max_relative: f64) {
+    let name = case.name.as_str();
+    assert_eq!(
+        model.explained_variance().len(),
+        case.explained_variance.len(),
+        "{name}"
+    );
+    assert_eq!(model.mean().len(), case.mean.len(), "{name}");
+    for (i, (a, b)) in model
+        .explained_variance()
+        .iter()
+        .zip(&case.explained_variance)
+        .enumerate()
+    {
+        assert_relative_eq!(*a, *b, max_relative = max_relative);
+        assert_relative_eq!(
+            model.explained_variance_ratio()[i],
+            case.explained_variance_ratio[i],
+            max_relative = max_relative
+        );
+        assert_relative_eq!(
+            model.singular_values()[i],
+            case.singular_values[i],
+            max_relative = max_relative
+        );
+    }
+    for (a, b) in model.mean().iter().zip(&case.mean) {
+        assert_relative_eq!(*a, *b, max_relative = 1e-12);
+    }
+}
+
 /// The golden file.
 pub(crate) fn golden() -> Golden {
     serde_json::from_str(
@@ -134,27 +167,7 @@ fn matches_scikit_learn() {
         let (model, scores) = PcaModel::fit_transform(x.view(), &options).unwrap();
         let name = case.name.as_str();
         assert_eq!(model.n_components(), case.n_components, "{name}");
-        for (i, (a, b)) in model
-            .explained_variance()
-            .iter()
-            .zip(&case.explained_variance)
-            .enumerate()
-        {
-            assert_relative_eq!(*a, *b, max_relative = 1e-6);
-            assert_relative_eq!(
-                model.explained_variance_ratio()[i],
-                case.explained_variance_ratio[i],
-                max_relative = 1e-6
-            );
-            assert_relative_eq!(
-                model.singular_values()[i],
-                case.singular_values[i],
-                max_relative = 1e-6
-            );
-        }
-        for (a, b) in model.mean().iter().zip(&case.mean) {
-            assert_relative_eq!(*a, *b, max_relative = 1e-12);
-        }
+        assert_spectrum_and_mean(&model, case, 1e-6);
         match (&case.scale, model.scale()) {
             (Some(theirs), Some(ours)) => {
                 for (a, b) in ours.iter().zip(theirs) {

@@ -1,7 +1,7 @@
 //! The randomized fit in passes over sparse chunks against scikit-learn's exact
 //! PCA (`tests/golden`) and against the in-memory exact fit on sparser data.
 
-use crate::golden::{golden, matrix, slice};
+use crate::golden::{assert_spectrum_and_mean, golden, matrix, slice};
 use approx::assert_relative_eq;
 use ndarray::{Array2, Axis};
 use rand::{RngExt, SeedableRng};
@@ -74,32 +74,7 @@ fn a_fit_in_passes_matches_scikit_learns_exact_pca() {
     );
     assert_eq!(model.solver(), Solver::Randomized);
     assert_eq!(model.n_samples(), golden.n_train);
-    assert_eq!(
-        model.explained_variance().len(),
-        case.explained_variance.len()
-    );
-    for (i, (a, b)) in model
-        .explained_variance()
-        .iter()
-        .zip(&case.explained_variance)
-        .enumerate()
-    {
-        assert_relative_eq!(*a, *b, max_relative = 1e-10);
-        assert_relative_eq!(
-            model.explained_variance_ratio()[i],
-            case.explained_variance_ratio[i],
-            max_relative = 1e-10
-        );
-        assert_relative_eq!(
-            model.singular_values()[i],
-            case.singular_values[i],
-            max_relative = 1e-10
-        );
-    }
-    assert_eq!(model.mean().len(), case.mean.len());
-    for (a, b) in model.mean().iter().zip(&case.mean) {
-        assert_relative_eq!(*a, *b, max_relative = 1e-12);
-    }
+    assert_spectrum_and_mean(&model, case, 1e-10);
     let theirs = matrix(&case.components);
     assert_eq!(model.components().dim(), theirs.dim());
     for (a, b) in model.components().iter().zip(&theirs) {
