@@ -1,7 +1,7 @@
 //! `.h5ad` read in chunks of cells: the counts, ids and metadata the whole read
 //! finds, for dense and CSR matrices, raw.X and layers; CSC refused with the fix.
 
-use ndarray::Array2;
+use crate::support::dense_from_chunks;
 use std::path::{Path, PathBuf};
 use synthbio_io::h5ad::H5adChunks;
 use synthbio_io::{read_h5ad, CountsChunks, H5adOptions};
@@ -29,19 +29,7 @@ fn chunks_hold_what_the_whole_read_finds() {
             assert_eq!(chunks.gene_ids(), whole.gene_ids(), "{name}");
             assert_eq!(chunks.cell_ids(), whole.sample_ids(), "{name}");
             assert_eq!(chunks.metadata(), whole.metadata(), "{name}");
-            let mut dense = Array2::<u32>::zeros(whole.counts().dim());
-            let mut next = 0;
-            while let Some(chunk) = chunks.next_chunk().unwrap() {
-                assert_eq!(chunk.first, next, "{name}: chunks follow each other");
-                for (i, row) in chunk.counts.outer_iterator().enumerate() {
-                    assert!(row.indices().windows(2).all(|w| w[0] < w[1]));
-                    for (j, &v) in row.iter() {
-                        dense[[chunk.first + i, j]] = v;
-                    }
-                }
-                next += chunk.counts.rows();
-            }
-            assert_eq!(next, whole.n_samples(), "{name}: every cell once");
+            let (dense, _) = dense_from_chunks(&mut chunks);
             assert_eq!(dense, whole.counts(), "{name} in chunks of {max_entries}");
         }
     }

@@ -1,37 +1,10 @@
 //! Matrix Market read in chunks of cells: the same counts as the whole read,
 //! in both orientations, whatever the chunk size; files not grouped by cell refused.
 
-use crate::support::Dir;
-use ndarray::Array2;
+use crate::support::{dense_from_chunks, Dir};
 use synthbio_io::{read_matrix_market, CountsChunks, MtxChunks};
 
 const HEADER: &str = "%%MatrixMarket matrix coordinate integer general";
-
-/// Every chunk of a file, checked to follow each other, as one dense matrix.
-fn dense_from_chunks(chunks: &mut MtxChunks, n_genes: usize) -> (Array2<u32>, Vec<usize>) {
-    let n_cells = chunks.cell_ids().len();
-    let mut dense = Array2::zeros((n_cells, n_genes));
-    let mut sizes = Vec::new();
-    let mut next = 0;
-    while let Some(chunk) = chunks.next_chunk().unwrap() {
-        assert_eq!(chunk.first, next, "chunks follow each other");
-        assert_eq!(chunk.counts.cols(), n_genes);
-        for (i, row) in chunk.counts.outer_iterator().enumerate() {
-            let genes = row.indices();
-            assert!(
-                genes.windows(2).all(|w| w[0] < w[1]),
-                "genes sorted, once each"
-            );
-            for (j, &v) in row.iter() {
-                dense[[chunk.first + i, j]] = v;
-            }
-        }
-        next += chunk.counts.rows();
-        sizes.push(chunk.counts.nnz());
-    }
-    assert_eq!(next, n_cells, "every cell in one chunk");
-    (dense, sizes)
-}
 
 /// 5 genes x 6 cells: cells 0 and 5 empty, cell 3's genes out of order with a
 /// repeat (summed) and an explicit zero.
@@ -74,7 +47,7 @@ fn chunks_hold_the_counts_the_whole_read_finds() {
             assert_eq!(chunks.cell_ids(), whole.sample_ids());
             assert_eq!(chunks.metadata(), whole.metadata());
             assert_eq!(chunks.declared_entries(), 9);
-            let (dense, sizes) = dense_from_chunks(&mut chunks, 5);
+            let (dense, sizes) = dense_from_chunks(&mut chunks);
             assert_eq!(dense, whole.counts(), "{file:?} in chunks of {max_entries}");
             // A chunk closes at the first cell that reaches the bound: every
             // chunk but the last holds at least `max_entries` entries, and no

@@ -2,32 +2,15 @@
 //! (every gene, zeros included) and coordinate tables (zeros left out, genes in
 //! any order, ids dictionary-encoded), and the tables it refuses.
 
-use crate::support::Dir;
+use crate::support::{dense_from_chunks, Dir};
 use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, StringDictionaryBuilder};
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
-use ndarray::{array, Array2};
+use ndarray::array;
 use parquet::arrow::ArrowWriter;
 use std::path::Path;
 use std::sync::Arc;
 use synthbio_core::Dataset;
 use synthbio_io::{write_counts, CountsChunks, ParquetChunks};
-
-fn dense(chunks: &mut ParquetChunks) -> Array2<u32> {
-    let mut out = Array2::zeros((chunks.cell_ids().len(), chunks.gene_ids().len()));
-    let mut next = 0;
-    while let Some(chunk) = chunks.next_chunk().unwrap() {
-        assert_eq!(chunk.first, next, "chunks follow each other");
-        for (i, row) in chunk.counts.outer_iterator().enumerate() {
-            assert!(row.indices().windows(2).all(|w| w[0] < w[1]));
-            for (j, &v) in row.iter() {
-                out[[chunk.first + i, j]] = v;
-            }
-        }
-        next += chunk.counts.rows();
-    }
-    assert_eq!(next, chunks.cell_ids().len(), "every sample once");
-    out
-}
 
 fn counts_dataset() -> Dataset {
     let counts = array![
@@ -84,7 +67,11 @@ fn what_synthbio_writes_reads_back_in_chunks() {
         let mut chunks = ParquetChunks::open(&path, max_entries).unwrap();
         assert_eq!(chunks.gene_ids(), data.gene_ids());
         assert_eq!(chunks.cell_ids(), data.sample_ids());
-        assert_eq!(dense(&mut chunks), data.counts(), "chunks of {max_entries}");
+        assert_eq!(
+            dense_from_chunks(&mut chunks).0,
+            data.counts(),
+            "chunks of {max_entries}"
+        );
     }
 }
 
@@ -113,7 +100,7 @@ fn coordinate_tables_without_zeros_read_in_any_column_and_gene_order() {
         );
         let expected = array![[4u32, 1, 0], [0, 4, 2], [6, 0, 0]];
         assert_eq!(
-            dense(&mut chunks),
+            dense_from_chunks(&mut chunks).0,
             expected,
             "repeats summed, chunks of {max_entries}"
         );

@@ -2,9 +2,10 @@
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use ndarray::Array2;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use synthbio_io::{read_counts, CountsOptions, Detected, IoError};
+use synthbio_io::{read_counts, CountsChunks, CountsOptions, Detected, IoError};
 
 /// A temporary folder and paths in it.
 pub struct Dir(pub tempfile::TempDir);
@@ -89,4 +90,32 @@ pub fn read_parquet(
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
     (batches, metadata)
+}
+
+/// Every chunk of a chunked reader, checked to follow each other (each cell in
+/// exactly one chunk, each row's genes sorted and once), as one dense matrix,
+/// with each chunk's stored entries.
+pub fn dense_from_chunks(chunks: &mut dyn CountsChunks) -> (Array2<u32>, Vec<usize>) {
+    let (n_cells, n_genes) = (chunks.cell_ids().len(), chunks.gene_ids().len());
+    let mut dense = Array2::zeros((n_cells, n_genes));
+    let mut sizes = Vec::new();
+    let mut next = 0;
+    while let Some(chunk) = chunks.next_chunk().unwrap() {
+        assert_eq!(chunk.first, next, "chunks follow each other");
+        assert_eq!(chunk.counts.cols(), n_genes);
+        for (i, row) in chunk.counts.outer_iterator().enumerate() {
+            let genes = row.indices();
+            assert!(
+                genes.windows(2).all(|w| w[0] < w[1]),
+                "genes sorted, once each"
+            );
+            for (j, &v) in row.iter() {
+                dense[[chunk.first + i, j]] = v;
+            }
+        }
+        next += chunk.counts.rows();
+        sizes.push(chunk.counts.nnz());
+    }
+    assert_eq!(next, n_cells, "every cell in one chunk");
+    (dense, sizes)
 }
