@@ -163,6 +163,7 @@ pub(crate) fn fit(
         components,
         precision: precision.iter().copied().collect(),
         temperature: 1.0,
+        expression: None,
     }
 }
 
@@ -171,8 +172,19 @@ pub(crate) fn held_out_logits(c: &Classifier, z: ArrayView1<'_, f64>) -> Vec<f64
     logits(c, z)
 }
 
-/// The temperature minimising the weighted negative log-likelihood of held-out
-/// predictions (logits at temperature 1, the true class, a weight), searched
+/// The weighted negative log-likelihood of held-out predictions (logits at
+/// temperature 1, the true class, a weight) at temperature `t`.
+pub(crate) fn log_loss(held_out: &[(Vec<f64>, usize, f64)], t: f64) -> f64 {
+    held_out
+        .iter()
+        .map(|(logits, truth, w)| {
+            let scaled: Vec<f64> = logits.iter().map(|l| l / t).collect();
+            w * (log_sum_exp(&scaled) - scaled[*truth])
+        })
+        .sum()
+}
+
+/// The temperature minimising [`log_loss`] of held-out predictions, searched
 /// on a log scale between 1 and 100 (softening only: held-out sets without a
 /// mistake would otherwise sharpen the probabilities without limit); 1 when
 /// there is nothing to fit.
@@ -180,16 +192,7 @@ pub(crate) fn fit_temperature(held_out: &[(Vec<f64>, usize, f64)]) -> f64 {
     if held_out.is_empty() {
         return 1.0;
     }
-    let nll = |log_t: f64| -> f64 {
-        let t = libm::exp(log_t);
-        held_out
-            .iter()
-            .map(|(logits, truth, w)| {
-                let scaled: Vec<f64> = logits.iter().map(|l| l / t).collect();
-                w * (log_sum_exp(&scaled) - scaled[*truth])
-            })
-            .sum()
-    };
+    let nll = |log_t: f64| log_loss(held_out, libm::exp(log_t));
     // golden-section search on log T
     let (mut a, mut b) = (0.0, libm::log(100.0));
     let r = (5f64.sqrt() - 1.0) / 2.0;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use synthbio_core::{Metadata, Modality};
 
 /// Format version of the model files; loading another version fails.
-pub(crate) const FORMAT: u32 = 4;
+pub(crate) const FORMAT: u32 = 5;
 
 /// A Gaussian prior `z ~ N(intercept + coefᵀ x, cov)` whose mean is linear in
 /// the one-hot metadata `x` of one block.
@@ -85,6 +85,24 @@ pub(crate) struct Classifier {
     /// Inverse of the pooled covariance, row-major.
     pub precision: Vec<f64>,
     /// Temperature dividing the log-densities, fitted on held-out donors.
+    pub temperature: f64,
+    /// The expression head, where it beat the latent mixture on held-out donors.
+    pub expression: Option<ExpressionHead>,
+}
+
+/// A key's classes from the log expression of chosen genes (see
+/// `expression_head`), in the order of [`Classifier::classes`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ExpressionHead {
+    /// Gene indices.
+    pub genes: Vec<u32>,
+    /// Training mean log expression of each gene, subtracted before the slopes.
+    pub centre: Vec<f64>,
+    /// Slopes, classes x genes, row-major.
+    pub coef: Vec<f64>,
+    /// Intercept of each class.
+    pub intercept: Vec<f64>,
+    /// Temperature dividing the logits, fitted on held-out donors.
     pub temperature: f64,
 }
 

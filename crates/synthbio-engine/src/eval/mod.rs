@@ -93,6 +93,11 @@ pub fn evaluate(data_dir: &Path) -> Result<EvalReport, EngineError> {
                 .collect();
             types.sort_unstable();
             types.dedup();
+            // these refits are scored on reference conditioning alone
+            let reference_only = FitConfig {
+                expression_heads: false,
+                ..config.clone()
+            };
             let per_type = types
                 .par_iter()
                 .map(|&t| {
@@ -101,7 +106,7 @@ pub fn evaluate(data_dir: &Path) -> Result<EvalReport, EngineError> {
                         of_type(i) && data.value(i, "perturbation_type") != Some("control")
                     });
                     let (_, test) = split(raw.n_samples(), of_type);
-                    let model = Model::new(fit(&raw.select(&train), &config)?)?;
+                    let model = Model::new(fit(&raw.select(&train), &reference_only)?)?;
                     let mut f = Figures::default();
                     Fold {
                         data: &data,

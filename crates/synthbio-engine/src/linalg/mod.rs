@@ -10,6 +10,7 @@
 //! are handled by the fixed-order loops of [`small`].
 
 pub(crate) mod exact;
+pub(crate) mod multinomial;
 pub(crate) mod small;
 mod svd;
 

@@ -94,7 +94,8 @@ pub(crate) fn predict_metadata(model: &Model, query: &Query) -> Result<Dataset, 
 /// Log probabilities of the classes of `c` for one sample with joint latent
 /// `z` and log expression `level(j)` of gene `j` (`None` where unmeasured):
 /// from the sex head when `c` classifies its key and the sample measured a
-/// marker it uses, else from the latent block.
+/// marker it uses, else from the key's expression head when it has one and
+/// the sample measured its genes, else from the latent block.
 pub(crate) fn class_log_probs(
     model: &Model,
     c: &Classifier,
@@ -112,6 +113,9 @@ pub(crate) fn class_log_probs(
                 None => f64::NEG_INFINITY,
             })
             .collect();
+    }
+    if let Some(lp) = c.expression.as_ref().and_then(|h| h.log_probs(level)) {
+        return lp;
     }
     let range = model.block_range(model.params.schema.keys[c.key as usize].block);
     log_probs(

@@ -31,6 +31,10 @@ pub(crate) struct FitConfig {
     /// its donor repeats, by refitting without each paired donor (bulk; the
     /// single-cell data have no donors).
     pub residual_share: bool,
+    /// Fit an expression head per key where it beats the latent classifier
+    /// (off in refits that serve only reference conditioning, which reads
+    /// latents alone).
+    pub expression_heads: bool,
 }
 
 impl FitConfig {
@@ -49,6 +53,7 @@ impl FitConfig {
                 context_key: None,
                 dispersion: true,
                 residual_share: true,
+                expression_heads: true,
             },
             Modality::SingleCell => FitConfig {
                 base_id: "gem-1-sc",
@@ -62,6 +67,7 @@ impl FitConfig {
                 context_key: Some("cell_type_ontology_id"),
                 dispersion: false,
                 residual_share: false,
+                expression_heads: true,
             },
         }
     }

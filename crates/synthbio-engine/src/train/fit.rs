@@ -205,7 +205,15 @@ pub(crate) fn fit_counting_effects(
     );
 
     // 8. Classifiers of every known key on the latent means.
-    let classifiers = fit_classifiers(&p, &rows, &row_w, z.view(), dims, &post_cov);
+    let classifiers = fit_classifiers(
+        &p,
+        &rows,
+        &row_w,
+        z.view(),
+        dims,
+        &post_cov,
+        config.expression_heads,
+    );
 
     // 9. Measurement noise for sample generation.
     let dispersion = if config.dispersion {

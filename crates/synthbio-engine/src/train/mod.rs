@@ -4,6 +4,7 @@ mod classifiers;
 mod config;
 mod dispersion;
 mod effects;
+mod expression;
 mod fit;
 pub(crate) mod prep;
 mod priors;

@@ -59,10 +59,11 @@ pub(crate) fn residual_share(
         }
     }
     donors.retain(|_, (controls, treated)| !controls.is_empty() && !treated.is_empty());
-    // the refits only encode: no share of their own, no dispersion
+    // the refits only encode: no share of their own, no dispersion, no heads
     let nested = FitConfig {
         residual_share: false,
         dispersion: false,
+        expression_heads: false,
         ..config.clone()
     };
     let g = p.g();
