@@ -20,6 +20,7 @@ BULK_SAMPLE_COLUMNS = [
     "tissue_ontology_id",
     "cell_line_ontology_id",
     "cell_type_ontology_id",
+    "disease_ontology_id",
     "perturbation_type",
     "perturbation_ontology_id",
     "perturbation_dose",
@@ -30,14 +31,19 @@ BULK_SAMPLE_COLUMNS = [
     "platform",
 ]
 
-# Metadata columns shared by bulk samples and single cells (after the ids).
-PROTOCOL_COLUMNS = BULK_SAMPLE_COLUMNS[4:]
+# Metadata columns of bulk samples (after the ids).
+BULK_PROTOCOL_COLUMNS = BULK_SAMPLE_COLUMNS[4:]
+# Metadata columns of single cells: the bulk ones without disease_ontology_id
+# (the single-cell carrier has no per-cell or per-donor disease; sc/cells.tsv
+# keeps its columns).
+PROTOCOL_COLUMNS = [c for c in BULK_PROTOCOL_COLUMNS if c != "disease_ontology_id"]
 
 # Ontology-style columns whose values must be listed in ontology.tsv.
 ONTOLOGY_COLUMNS = [
     "tissue_ontology_id",
     "cell_line_ontology_id",
     "cell_type_ontology_id",
+    "disease_ontology_id",
     "perturbation_ontology_id",
     "study",
 ]
@@ -83,6 +89,14 @@ ONTOLOGY = [
     ("tissue_ontology_id", "UBERON:0000178", "blood", _UBERON_EFO),
     ("tissue_ontology_id", "UBERON:0000948", "heart", _UBERON_EFO),
     ("tissue_ontology_id", "UBERON:0001134", "skeletal muscle tissue", _UBERON_MUSC),
+    ("tissue_ontology_id", "UBERON:0000310", "breast",
+     "UBERON term stanza 'id: UBERON:0000310 / name: breast' (uberon-basic, as quoted in public ontology-loading "
+     "code) and SRA sample curations mapping 'breast' to http://purl.obolibrary.org/obo/UBERON_0000310"),
+    # --- diseases (MONDO) ---
+    ("disease_ontology_id", "MONDO:0004989", "breast carcinoma",
+     "Mondo IRI http://purl.obolibrary.org/obo/MONDO_0004989, Mondo label 'breast carcinoma' (EFO's Mondo "
+     "migration report: EFO:0000305 'breast carcinoma' replaced by MONDO:0004989; PGS Catalog and Open Targets "
+     "use MONDO_0004989 'breast carcinoma'); its parent MONDO:0007254 is the broader 'breast cancer'"),
     # --- cell lines (Cellosaurus) ---
     ("cell_line_ontology_id", "CVCL_0395", "LNCaP",
      "Cellosaurus accession of the parental LNCaP line (LNCaP clone FGC is CVCL_1379); cross-checked in public "
@@ -113,7 +127,7 @@ def sc_cell_metadata(condition: str, cell_type_ontology_id: str) -> dict[str, st
 
 
 def _blank() -> dict[str, str]:
-    return {c: "" for c in PROTOCOL_COLUMNS}
+    return {c: "" for c in BULK_PROTOCOL_COLUMNS}
 
 
 def bulk_sample_rows(name: str, samples: pd.DataFrame, src_ids: list[str]) -> list[list[str]]:
@@ -165,7 +179,20 @@ def bulk_sample_rows(name: str, samples: pd.DataFrame, src_ids: list[str]) -> li
             if tissue not in BODYMAP_TISSUE:
                 raise ValueError(f"bodymap: unknown tissue {tissue!r}")
             md.update(sample_type="primary tissue", tissue_ontology_id=BODYMAP_TISSUE[tissue], study="PRJEB2445")
+        elif name == "tcga_brca":
+            # One sample per patient: tumour (code 01) or solid tissue normal
+            # (code 11) from the barcode (sources.TCGA_SAMPLE_TYPES). No sex in
+            # the carrier (a data.frame without colData): empty. Untreated
+            # tissue: no perturbation_type, as BodyMap. Normal tissue has no
+            # disease value (the vocabulary has MONDO ids only): empty = unknown.
+            donor = src["patient"]
+            kind = "biological"
+            md.update(sample_type="primary tissue", tissue_ontology_id="UBERON:0000310")
+            if src["sample_type_code"] == "01":
+                md.update(disease_ontology_id="MONDO:0004989")
+            elif src["sample_type_code"] != "11":
+                raise ValueError(f"tcga_brca: unknown sample type code {src['sample_type_code']!r}")
         else:
             raise ValueError(f"unknown bulk dataset {name!r}")
-        rows.append([f"{name}_{sid}", name, f"{name}_{donor}", kind] + [md[c] for c in PROTOCOL_COLUMNS])
+        rows.append([f"{name}_{sid}", name, f"{name}_{donor}", kind] + [md[c] for c in BULK_PROTOCOL_COLUMNS])
     return rows

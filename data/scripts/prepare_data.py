@@ -94,10 +94,12 @@ def report(summary: dict) -> None:
     """Print the figures worth recording in SOURCE.md."""
     if "bulk" in summary:
         b = summary["bulk"]
-        print(f"bulk genes: {len(b['genes'])} (measured in all 4 datasets: {b['complete_genes']})")
+        print(f"bulk genes: {len(b['genes'])} (measured in all 4 gene-space datasets: {b['complete_genes']}, "
+              f"in all {len(b['samples_per_dataset'])} datasets: {b['complete_genes_all_datasets']})")
         print(f"bulk genes missing per dataset: {b['missing_per_dataset']}")
         print(f"bulk samples per dataset: {b['samples_per_dataset']}")
         print(f"bodymap mapping: {b['bodymap']}")
+        print(f"tcga_brca mapping: {b['tcga_brca']}")
         print(f"sex genes: {b.get('sex_genes')}")
     if "sc" in summary:
         s = summary["sc"]

