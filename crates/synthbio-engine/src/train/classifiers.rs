@@ -15,8 +15,8 @@ use synthbio_core::LatentBlock;
 /// Folds of the temperature cross-validation.
 const FOLDS: usize = 5;
 
-/// One classifier per schema key with a known value among the rows and a
-/// non-empty latent block. `z` holds all blocks; `post_cov` is the mean
+/// One classifier per schema key with two or more known values among the
+/// rows and a non-empty latent block. `z` holds all blocks; `post_cov` is the mean
 /// posterior covariance of all blocks.
 pub(crate) fn fit_classifiers(
     p: &Prepared<'_>,
@@ -56,7 +56,10 @@ pub(crate) fn fit_classifiers(
             let mut classes: Vec<u16> = rows.iter().filter_map(|&i| p.codes[i][k]).collect();
             classes.sort_unstable();
             classes.dedup();
-            if classes.is_empty() {
+            // one known class is no evidence: its classifier would state that
+            // class with certainty for every sample (breast carcinoma for any
+            // breast tissue, as the data's normal tissue has no disease value)
+            if classes.len() < 2 {
                 continue;
             }
             let condition_class: Vec<Option<usize>> = conditions
@@ -72,16 +75,14 @@ pub(crate) fn fit_classifiers(
                 post_cov: &pc,
             };
             let mut c = fit(k as u16, &classes, &br, &|_| true);
-            if classes.len() > 1 {
-                let labelled = heads.then(|| Labelled::new(p, k, &classes));
-                let held = cross_validate(p, rows, &br, k, &classes, labelled.as_ref());
-                c.temperature = fit_temperature(&held.mixture());
-                if let Some(labelled) = labelled.filter(|_| held.head_is_better()) {
-                    c.expression = labelled.fit(p, classes.len(), &|_| true).map(|mut h| {
-                        h.temperature = fit_temperature(&held.head());
-                        h
-                    });
-                }
+            let labelled = heads.then(|| Labelled::new(p, k, &classes));
+            let held = cross_validate(p, rows, &br, k, &classes, labelled.as_ref());
+            c.temperature = fit_temperature(&held.mixture());
+            if let Some(labelled) = labelled.filter(|_| held.head_is_better()) {
+                c.expression = labelled.fit(p, classes.len(), &|_| true).map(|mut h| {
+                    h.temperature = fit_temperature(&held.head());
+                    h
+                });
             }
             out.push(c);
         }
