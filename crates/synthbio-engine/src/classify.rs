@@ -14,6 +14,7 @@
 //! fitted on held-out donors calibrates them.
 
 use crate::linalg::small::{chol_inverse, cholesky_jittered};
+use crate::linalg::{log_normalize, log_sum_exp};
 use crate::params::{Classifier, Component};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
@@ -25,7 +26,7 @@ const DF: f64 = 4.0;
 /// Log-probabilities of each class for the latent block `z` (sum of exp is 1).
 pub(crate) fn log_probs(c: &Classifier, z: ArrayView1<'_, f64>) -> Vec<f64> {
     let logits = logits(c, z);
-    normalize(logits.iter().map(|l| l / c.temperature).collect())
+    log_normalize(logits.iter().map(|l| l / c.temperature).collect())
 }
 
 /// Unnormalized class log-densities (temperature 1).
@@ -57,20 +58,6 @@ fn logits(c: &Classifier, z: ArrayView1<'_, f64>) -> Vec<f64> {
             }
         })
         .collect()
-}
-
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if max == f64::NEG_INFINITY {
-        return max;
-    }
-    max + v.iter().map(|x| libm::exp(x - max)).sum::<f64>().ln()
-}
-
-fn normalize(mut l: Vec<f64>) -> Vec<f64> {
-    let lse = log_sum_exp(&l);
-    l.iter_mut().for_each(|x| *x -= lse);
-    l
 }
 
 /// Training rows of one classifier: the block latents, each row's condition

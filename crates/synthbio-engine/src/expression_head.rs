@@ -8,6 +8,7 @@
 //! classifier on held-out donors (`train::classifiers`); a sample that did not
 //! measure every gene of the head is classified from its latent.
 
+use crate::linalg::log_normalize;
 use crate::linalg::multinomial::{fit as fit_multinomial, Problem};
 use crate::params::ExpressionHead;
 use ndarray::Array2;
@@ -26,7 +27,7 @@ impl ExpressionHead {
     /// gene `j`; `None` when it did not measure a gene of the head.
     pub(crate) fn log_probs(&self, level: &dyn Fn(usize) -> Option<f64>) -> Option<Vec<f64>> {
         let logits = self.logits(level)?;
-        Some(log_softmax(
+        Some(log_normalize(
             logits.iter().map(|l| l / self.temperature).collect(),
         ))
     }
@@ -90,13 +91,6 @@ pub(crate) fn fit(
         intercept: m.intercept,
         temperature: 1.0,
     }
-}
-
-fn log_softmax(mut l: Vec<f64>) -> Vec<f64> {
-    let max = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let lse = max + l.iter().map(|x| libm::exp(x - max)).sum::<f64>().ln();
-    l.iter_mut().for_each(|x| *x -= lse);
-    l
 }
 
 #[cfg(test)]

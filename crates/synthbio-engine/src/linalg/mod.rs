@@ -16,3 +16,19 @@ mod svd;
 
 pub(crate) use exact::exact_matmul;
 pub(crate) use svd::top_right_singular;
+
+/// `ln Σ exp(v)`, computed from the largest term; `-inf` when every term is.
+pub(crate) fn log_sum_exp(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + v.iter().map(|x| libm::exp(x - max)).sum::<f64>().ln()
+}
+
+/// Log-weights shifted so that their exponentials sum to one.
+pub(crate) fn log_normalize(mut l: Vec<f64>) -> Vec<f64> {
+    let lse = log_sum_exp(&l);
+    l.iter_mut().for_each(|x| *x -= lse);
+    l
+}

@@ -10,6 +10,7 @@
 //! model files would differ between machines (see the module doc of
 //! `linalg`). Every sum here runs in one fixed order.
 
+use super::log_sum_exp;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -227,11 +228,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |m, x| m.max(x.abs()))
-}
-
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    max + v.iter().map(|x| libm::exp(x - max)).sum::<f64>().ln()
 }
 
 #[cfg(test)]

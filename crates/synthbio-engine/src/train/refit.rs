@@ -22,7 +22,10 @@ pub fn refit_bulk_without(
 ) -> Result<Engine, EngineError> {
     let raw = read_modality(data_dir, Modality::Bulk)?;
     check_known(&raw, "donor", held_out, &data_dir.join("bulk/samples.tsv"))?;
-    refit(engine, &raw, |i| !is_of(&raw, i, "donor", held_out))
+    let config = FitConfig::for_modality(raw.modality);
+    refit(engine, &raw, &config, |i| {
+        !is_of(&raw, i, "donor", held_out)
+    })
 }
 
 /// One engine per donor of `donors`, each [`refit_bulk_without`] that donor
@@ -34,10 +37,11 @@ pub fn refit_bulk_without_each(
 ) -> Result<Vec<Engine>, EngineError> {
     let raw = read_modality(data_dir, Modality::Bulk)?;
     check_known(&raw, "donor", donors, &data_dir.join("bulk/samples.tsv"))?;
+    let config = FitConfig::for_modality(raw.modality);
     donors
         .par_iter()
         .map(|d| {
-            refit(engine, &raw, |i| {
+            refit(engine, &raw, &config, |i| {
                 !is_of(&raw, i, "donor", std::slice::from_ref(d))
             })
         })
@@ -50,7 +54,9 @@ pub fn refit_bulk_without_each(
 /// reference given to the model would) beside `engine`'s bulk model: engines
 /// that never saw that cell type's response to any perturbation, as
 /// `evaluate` holds cell types out. The data are read once and the refits run
-/// side by side.
+/// side by side. They serve reference conditioning: their metadata
+/// classifiers read the latents alone (no expression heads, which cost most
+/// of a single-cell fit).
 ///
 /// An unknown cell type is an error that lists the known ones.
 pub fn refit_sc_without_treated_each(
@@ -61,10 +67,15 @@ pub fn refit_sc_without_treated_each(
     let raw = read_modality(data_dir, Modality::SingleCell)?;
     let key = "cell_type_ontology_id";
     check_known(&raw, key, cell_types, &data_dir.join("sc/cells.tsv"))?;
+    // reference conditioning reads latents alone: no expression heads
+    let config = FitConfig {
+        expression_heads: false,
+        ..FitConfig::for_modality(raw.modality)
+    };
     cell_types
         .par_iter()
         .map(|t| {
-            refit(engine, &raw, |i| {
+            refit(engine, &raw, &config, |i| {
                 !is_of(&raw, i, key, std::slice::from_ref(t))
                     || raw.metadata[i].get("perturbation_type").map(String::as_str)
                         == Some("control")
@@ -106,13 +117,15 @@ fn check_known(
     }
 }
 
-/// `engine` with the model of `raw`'s modality refitted on the samples `keep` accepts.
+/// `engine` with the model of `raw`'s modality refitted by `config` on the
+/// samples `keep` accepts.
 fn refit(
     engine: &Engine,
     raw: &RawSet,
+    config: &FitConfig,
     keep: impl Fn(usize) -> bool,
 ) -> Result<Engine, EngineError> {
     let rows: Vec<usize> = (0..raw.n_samples()).filter(|&i| keep(i)).collect();
-    let params = fit(&raw.select(&rows), &FitConfig::for_modality(raw.modality))?;
+    let params = fit(&raw.select(&rows), config)?;
     Ok(engine.with_model(Model::new(params)?))
 }
