@@ -15,7 +15,7 @@ use ndarray::Array2;
 
 /// Penalty `λ` on the slopes, against the sum of the rows' weighted log
 /// losses (scikit-learn's `C = 1 / λ`).
-pub(crate) const LAMBDA: f64 = 1.0;
+const LAMBDA: f64 = 1.0;
 /// Fit tolerance: the largest gradient entry, relative to the total weight
 /// (scikit-learn's default `tol`, as its iteration limit below).
 const TOL: f64 = 1e-4;

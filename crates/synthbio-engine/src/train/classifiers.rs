@@ -77,8 +77,10 @@ pub(crate) fn fit_classifiers(
             let mut c = fit(k as u16, &classes, &br, &|_| true);
             let labelled = heads.then(|| Labelled::new(p, k, &classes));
             let held = cross_validate(p, rows, &br, k, &classes, labelled.as_ref());
-            c.temperature = fit_temperature(&held.mixture());
-            if let Some(labelled) = labelled.filter(|_| held.head_is_better()) {
+            let mixture = held.mixture();
+            c.temperature = fit_temperature(&mixture);
+            let mixture_loss = log_loss(&mixture, c.temperature);
+            if let Some(labelled) = labelled.filter(|_| held.head_is_better(mixture_loss)) {
                 c.expression = labelled.fit(p, classes.len(), &|_| true).map(|mut h| {
                     h.temperature = fit_temperature(&held.head());
                     h
@@ -122,11 +124,11 @@ impl CrossValidation {
     }
 
     /// Whether the classifier that uses the head where it can (the mixture
-    /// elsewhere, as at prediction) has a lower held-out log loss than the
-    /// mixture alone, each at its fitted temperature. Log loss rather than
-    /// accuracy: a proper score, and steadier on the few weighted rows of a
-    /// balanced subsample.
-    fn head_is_better(&self) -> bool {
+    /// elsewhere, as at prediction) has a lower held-out log loss, at its
+    /// fitted temperature, than the mixture alone (`mixture_loss`, at the
+    /// mixture's). Log loss rather than accuracy: a proper score, and steadier
+    /// on the few weighted rows of a balanced subsample.
+    fn head_is_better(&self, mixture_loss: f64) -> bool {
         let with_head: Vec<(Vec<f64>, usize, f64)> = self
             .0
             .iter()
@@ -138,9 +140,8 @@ impl CrossValidation {
                 )
             })
             .collect();
-        let mixture = self.mixture();
-        let calibrated = |held: &[(Vec<f64>, usize, f64)]| log_loss(held, fit_temperature(held));
-        self.0.iter().any(|h| h.head.is_some()) && calibrated(&with_head) < calibrated(&mixture)
+        self.0.iter().any(|h| h.head.is_some())
+            && log_loss(&with_head, fit_temperature(&with_head)) < mixture_loss
     }
 }
 
