@@ -3,9 +3,9 @@
 //! faer's triangular product computes just that half. A blocked symmetric
 //! rank-k update written on faer's general product (the blocks of the lower half
 //! side by side on rayon, as BLAS' `dsyrk` does) measured the same here:
-//! 7.5-7.6 s against 7.3-8.1 s at 100,000 x 1,568, both behind scikit-learn's
-//! OpenBLAS `dsyrk` (about 4 s), and it was dropped; faer's kernel, not the
-//! blocking, sets the pace (see `benches/README.md`).
+//! 7.5-7.6 s against 7.3-8.1 s at 100,000 x 1,568, and it was dropped. Both
+//! trail OpenBLAS' `dsyrk` (3.0-3.4 s for the product alone against 4.1-5.3
+//! s); see `benches/README.md` for what was measured and why no BLAS is linked.
 
 use faer::linalg::matmul::triangular::{matmul, BlockStructure};
 use faer::{Accum, Mat, MatRef};

@@ -1,14 +1,15 @@
 //! Input checks, centering and optional scaling to unit variance.
 //!
-//! The centered copy is row-major, like the input, so it is written in one
-//! parallel pass of sequential reads and writes; faer reads it through a
+//! Every pass is parallel over blocks of rows, with the blocks' column sums
+//! added in block order. The centered copy is row-major, like the input, so it
+//! is written with sequential reads and writes; faer reads it through a
 //! row-major view (its kernels take any strides).
 
 use crate::error::{PcaError, Result};
 use crate::model::Centering;
 use faer::MatRef;
 use ndarray::parallel::prelude::*;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 /// Column means, scales and the centered (and scaled) data.
 pub(crate) struct Prepared {
@@ -52,51 +53,30 @@ pub(crate) fn prepare(x: ArrayView2<'_, f64>, standardize: bool) -> Result<Prepa
     }
     check_finite(x)?;
     let nf = n as f64;
-    let mean = x.sum_axis(Axis(0)) / nf;
-    // Two-pass variance around the mean (population, n), as StandardScaler.
-    let mut var0 = Array1::<f64>::zeros(p);
-    for row in x.rows() {
-        for ((v, &xi), &m) in var0.iter_mut().zip(row).zip(&mean) {
-            let d = xi - m;
-            *v += d * d;
-        }
-    }
-    var0 /= nf;
-    let mut constant_columns = Vec::new();
-    let scale = standardize.then(|| {
-        Array1::from_iter((0..p).map(|j| {
-            if is_constant(var0[j], mean[j], nf) {
-                constant_columns.push(j);
-                1.0
-            } else {
-                var0[j].sqrt()
-            }
-        }))
-    });
-    if !standardize {
-        constant_columns = (0..p).filter(|&j| var0[j] == 0.0).collect();
-    }
+    let mean = column_sums_by(x, |sums, row| *sums += &row) / nf;
     let mut data = Array2::<f64>::zeros((n, p));
-    Zip::from(data.rows_mut())
-        .and(x.rows())
-        .par_for_each(|mut out, row| match &scale {
-            Some(s) => Zip::from(&mut out)
-                .and(&row)
-                .and(&mean)
-                .and(s)
-                .for_each(|o, &v, &m, &s| *o = (v - m) / s),
-            None => Zip::from(&mut out)
-                .and(&row)
-                .and(&mean)
-                .for_each(|o, &v, &m| *o = v - m),
-        });
-    // Per-row sums in parallel, added in row order: the same total on any thread count.
-    let row_sums: Vec<f64> = data
-        .axis_iter(Axis(0))
-        .into_par_iter()
-        .map(|r| r.iter().map(|v| v * v).sum::<f64>())
-        .collect();
-    let total_variance = row_sums.iter().sum::<f64>() / (nf - 1.0);
+    // Two-pass variance around the mean (population, n), as StandardScaler;
+    // unscaled, the centered values are written in its second pass.
+    let (scale, constant_columns, written_squares) = if standardize {
+        let var0 = column_sums_by(x, |sums, row| {
+            Zip::from(sums).and(&row).and(&mean).for_each(|s, &v, &m| {
+                let d = v - m;
+                *s += d * d;
+            })
+        }) / nf;
+        let constant: Vec<usize> = (0..p)
+            .filter(|&j| is_constant(var0[j], mean[j], nf))
+            .collect();
+        let mut scale = var0.mapv(f64::sqrt);
+        constant.iter().for_each(|&j| scale[j] = 1.0);
+        let squares = center_into(&mut data, x, &mean, Some(&scale));
+        (Some(scale), constant, squares)
+    } else {
+        let squares = center_into(&mut data, x, &mean, None);
+        let constant = (0..p).filter(|&j| squares[j] == 0.0).collect();
+        (None, constant, squares)
+    };
+    let total_variance = written_squares.sum() / (nf - 1.0);
     if total_variance == 0.0 || constant_columns.len() == p {
         return Err(PcaError::NoVariance);
     }
@@ -112,6 +92,79 @@ pub(crate) fn prepare(x: ArrayView2<'_, f64>, standardize: bool) -> Result<Prepa
         n_rows: n,
         n_cols: p,
     })
+}
+
+/// Rows per block of the parallel passes. Block results are added in block
+/// order, so every sum is the same bits on any number of threads.
+const BLOCK_ROWS: usize = 256;
+
+/// Adds per-block column vectors in block order.
+fn add_in_order(blocks: Vec<Array1<f64>>, p: usize) -> Array1<f64> {
+    blocks
+        .into_iter()
+        .fold(Array1::zeros(p), |total, b| total + b)
+}
+
+/// Column sums accumulated by `per_row(sums, row)` over the rows of `x`, in
+/// parallel blocks of rows.
+fn column_sums_by(
+    x: ArrayView2<'_, f64>,
+    per_row: impl Fn(&mut Array1<f64>, ArrayView1<'_, f64>) + Sync,
+) -> Array1<f64> {
+    let p = x.ncols();
+    let blocks = x
+        .axis_chunks_iter(Axis(0), BLOCK_ROWS)
+        .into_par_iter()
+        .map(|block| {
+            let mut sums = Array1::<f64>::zeros(p);
+            block
+                .rows()
+                .into_iter()
+                .for_each(|row| per_row(&mut sums, row));
+            sums
+        })
+        .collect();
+    add_in_order(blocks, p)
+}
+
+/// Writes `(x - mean) / scale` (or `x - mean`) into `out` and returns the column
+/// sums of squares of the values written.
+fn center_into(
+    out: &mut Array2<f64>,
+    x: ArrayView2<'_, f64>,
+    mean: &Array1<f64>,
+    scale: Option<&Array1<f64>>,
+) -> Array1<f64> {
+    let p = x.ncols();
+    let blocks = out
+        .axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
+        .into_par_iter()
+        .zip(x.axis_chunks_iter(Axis(0), BLOCK_ROWS).into_par_iter())
+        .map(|(mut out, block)| {
+            let mut sq = Array1::<f64>::zeros(p);
+            for (mut o, row) in out.rows_mut().into_iter().zip(block.rows()) {
+                match scale {
+                    Some(s) => Zip::from(&mut o)
+                        .and(&row)
+                        .and(mean)
+                        .and(s)
+                        .and(&mut sq)
+                        .for_each(|o, &v, &m, &s, q| {
+                            *o = (v - m) / s;
+                            *q += *o * *o;
+                        }),
+                    None => Zip::from(&mut o).and(&row).and(mean).and(&mut sq).for_each(
+                        |o, &v, &m, q| {
+                            *o = v - m;
+                            *q += *o * *o;
+                        },
+                    ),
+                }
+            }
+            sq
+        })
+        .collect();
+    add_in_order(blocks, p)
 }
 
 /// scikit-learn's `_is_constant_feature`: a variance within rounding error of 0
