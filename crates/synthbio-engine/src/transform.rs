@@ -83,7 +83,8 @@ impl Rounding {
         let factor = total as f64 / sum;
         let cap = f64::from(u32::MAX - 1);
         let fractions = &mut self.fractions;
-        fractions.clear();
+        // Every fraction is written below: no need to clear the last sample's
+        // (clearing wrote the whole buffer once more per sample).
         fractions.resize(weights.len(), 0.0);
         let mut assigned: u64 = 0;
         for ((&w, o), fr) in weights.iter().zip(out.iter_mut()).zip(fractions.iter_mut()) {
@@ -133,7 +134,7 @@ const BINS: usize = 1024;
 /// first) or, with `largest` false, the smallest (ties: higher index first),
 /// eligible fractions lying in [0, 0.5) or
 /// [0.5, 1). A bucket selection: one pass counts the fractions per bin, the
-/// bin where the k-th falls is sorted alone. Written by hand because this is
+/// bin where the k-th falls is selected from alone. Written by hand because this is
 /// the hot loop of mean estimation and a general sort or selection over all
 /// genes costs several times more.
 fn pick(
@@ -183,10 +184,23 @@ fn pick(
             boundary.push((f, j));
         }
     }
-    boundary.sort_by(|a, b| pick_order(largest, a, b));
     let rest = k - chosen.len();
-    chosen.extend(boundary.iter().take(rest).map(|&(_, j)| j));
+    chosen.extend(first_in_order(&mut boundary, rest, largest));
     chosen
+}
+
+/// The genes of the first `k` pairs of `pairs` in [`pick_order`], in no
+/// particular order. A selection, not a sort: the order is total (genes
+/// differ), so the set is the one a sort would put first, found in linear time.
+fn first_in_order(
+    pairs: &mut [(f64, usize)],
+    k: usize,
+    largest: bool,
+) -> impl Iterator<Item = usize> + '_ {
+    if k > 0 && k < pairs.len() {
+        pairs.select_nth_unstable_by(k - 1, |a, b| pick_order(largest, a, b));
+    }
+    pairs.iter().take(k).map(|&(_, j)| j)
 }
 
 /// The fast path of [`pick`]: the genes to correct have fractions just below
@@ -230,9 +244,7 @@ fn pick_near_half(
     if n < k {
         return None;
     }
-    let found = &mut slots[..n];
-    found.sort_unstable_by(|a, b| pick_order(largest, a, b));
-    Some(found[..k].iter().map(|&(_, j)| j).collect())
+    Some(first_in_order(&mut slots[..n], k, largest).collect())
 }
 
 /// The order in which [`pick`] takes `(fraction, gene)` pairs: largest
@@ -331,18 +343,22 @@ mod tests {
                     fractions[a].total_cmp(&fractions[b]).then(b.cmp(&a))
                 }
             });
-            assert_eq!(fast, order[..k], "k {k}");
-            // the same genes (the bucket selection lists them in another order)
-            let mut full = pick(&fractions, eligible, k, largest);
-            full.sort_unstable();
+            // the same genes, each selection listing them in its own order
+            let mut first = order[..k].to_vec();
+            first.sort_unstable();
             let mut fast = fast;
             fast.sort_unstable();
+            assert_eq!(fast, first, "k {k}");
+            let mut full = pick(&fractions, eligible, k, largest);
+            full.sort_unstable();
             assert_eq!(full, fast);
         }
         // A window that cannot hold k falls back to the full selection.
         let sparse = vec![0.1; 1_000];
         let ones = vec![1.0; 1_000];
         assert_eq!(pick_near_half(&sparse, &ones, 10, true, &mut window), None);
-        assert_eq!(pick(&sparse, |_| true, 3, true), vec![0, 1, 2]);
+        let mut ties = pick(&sparse, |_| true, 3, true);
+        ties.sort_unstable();
+        assert_eq!(ties, vec![0, 1, 2]);
     }
 }

@@ -99,27 +99,30 @@ pub(crate) fn decode_counts(
             let start = c * CHUNK;
             let rows = chunk.nrows();
             let zc = z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + rows));
-            let y = model.decode(zc);
+            // `W z` here and `+ mu` as each value is read: the same additions as
+            // `Model::decode`, without a pass of their own over the chunk.
+            let product = zc.dot(&model.wt);
+            let mu = model.mu.as_slice().expect("a fresh vector is contiguous");
             let mut weights = vec![0.0; g];
             let mut rounding = Rounding::default();
             for (k, mut row) in chunk.axis_iter_mut(ndarray::Axis(0)).enumerate() {
                 let s = start + k;
-                let yr = y.row(k);
-                let yr = yr.as_slice().expect("standard layout");
+                let pr = product.row(k);
+                let pr = pr.as_slice().expect("standard layout");
                 // The sum in index order, as `Iterator::sum` adds (from -0.0),
                 // while the abundances are computed: its additions then overlap
                 // with `exp2` instead of waiting on each other in a pass of their own.
                 let mut sum = -0.0;
                 match offset.get(s).copied().flatten() {
                     Some(off) => {
-                        for ((w, &v), &o) in weights.iter_mut().zip(yr).zip(off) {
-                            *w = abundance(v + o);
+                        for (((w, &p), &m), &o) in weights.iter_mut().zip(pr).zip(mu).zip(off) {
+                            *w = abundance((p + m) + o);
                             sum += *w;
                         }
                     }
                     None => {
-                        for (w, &v) in weights.iter_mut().zip(yr) {
-                            *w = abundance(v);
+                        for ((w, &p), &m) in weights.iter_mut().zip(pr).zip(mu) {
+                            *w = abundance(p + m);
                             sum += *w;
                         }
                     }
