@@ -54,6 +54,8 @@ pub(crate) struct Rounding {
     fractions: Vec<f64>,
     /// Candidates of [`pick_near_half`], with room for every gene.
     window: Vec<(f64, usize)>,
+    /// Bins of [`pick`], one per gene.
+    ranks: Vec<u16>,
 }
 
 impl Rounding {
@@ -109,13 +111,7 @@ impl Rounding {
         };
         let chosen = match pick_near_half(fractions, weights, k, largest, &mut self.window) {
             Some(chosen) => chosen,
-            None if largest => pick(
-                fractions,
-                |j| fractions[j] < 0.5 && weights[j] > 0.0,
-                k,
-                true,
-            ),
-            None => pick(fractions, |j| fractions[j] >= 0.5, k, false),
+            None => pick(fractions, weights, k, largest, &mut self.ranks),
         };
         for j in chosen {
             if largest {
@@ -132,60 +128,78 @@ const BINS: usize = 1024;
 
 /// The `k` eligible genes with the largest fractions (ties: lower index
 /// first) or, with `largest` false, the smallest (ties: higher index first),
-/// eligible fractions lying in [0, 0.5) or
-/// [0.5, 1). A bucket selection: one pass counts the fractions per bin, the
-/// bin where the k-th falls is selected from alone. Written by hand because this is
-/// the hot loop of mean estimation and a general sort or selection over all
-/// genes costs several times more.
+/// in no particular order. Eligible: rounded down with weight (fraction below
+/// 0.5) when `largest`, else rounded up (fraction 0.5 or more). A bucket
+/// selection: one pass ranks every gene into a bin and counts the bins, a
+/// second lists the genes before the bin where the k-th falls and that bin's,
+/// from which the rest is selected. Written by hand because this is the hot
+/// loop of mean estimation and a general sort or selection over all genes
+/// costs several times more. Neither pass branches on a gene (which bin, and
+/// whether eligible, vary from gene to gene and would mispredict): the counts
+/// take a flag, the lists a write to the next free slot that moves on only
+/// for a gene it keeps.
 fn pick(
     fractions: &[f64],
-    eligible: impl Fn(usize) -> bool,
+    weights: &[f64],
     k: usize,
     largest: bool,
+    ranks: &mut Vec<u16>,
 ) -> Vec<usize> {
     if k == 0 {
         return Vec::new();
     }
-    // rank 0 = first to pick
-    let rank = |f: f64| -> usize {
+    // Rank 0 is picked first; an ineligible gene ranks past every bin.
+    const NONE: usize = BINS + 1;
+    let rank = |f: f64, w: f64| -> usize {
         let x = if f < 0.5 { f * 2.0 } else { (f - 0.5) * 2.0 };
         let bin = ((x * BINS as f64) as usize).min(BINS - 1);
-        if largest {
-            BINS - 1 - bin
+        let (eligible, r) = if largest {
+            ((f < 0.5) & (w > 0.0), BINS - 1 - bin)
         } else {
-            bin
+            (f >= 0.5, bin)
+        };
+        if eligible {
+            r
+        } else {
+            NONE
         }
     };
-    let mut count = [0usize; BINS];
-    for (j, &f) in fractions.iter().enumerate() {
-        if eligible(j) {
-            count[rank(f)] += 1;
-        }
+    // Two tallies (even and odd genes), so that runs of genes in one bin do
+    // not wait on each other's increments.
+    let mut count = [[0u32; NONE + 1]; 2];
+    ranks.clear();
+    for (j, (&f, &w)) in fractions.iter().zip(weights).enumerate() {
+        let r = rank(f, w);
+        count[j & 1][r] += 1;
+        ranks.push(r as u16);
     }
-    let mut cum = 0;
-    let mut cut = BINS;
-    for (r, &c) in count.iter().enumerate() {
-        if cum + c >= k {
+    let (mut below, mut cut) = (0, BINS);
+    for (r, (&even, &odd)) in count[0].iter().zip(&count[1]).take(BINS).enumerate() {
+        let c = (even + odd) as usize;
+        if below + c >= k {
             cut = r;
             break;
         }
-        cum += c;
+        below += c;
     }
-    let mut chosen = Vec::with_capacity(k);
-    let mut boundary: Vec<(f64, usize)> = Vec::new();
-    for (j, &f) in fractions.iter().enumerate() {
-        if !eligible(j) {
-            continue;
-        }
-        let r = rank(f);
-        if r < cut {
-            chosen.push(j);
-        } else if r == cut {
-            boundary.push((f, j));
-        }
+    let at_cut = if cut < BINS {
+        (count[0][cut] + count[1][cut]) as usize
+    } else {
+        0
+    };
+    // One slot more than each list keeps, for the last write.
+    let mut chosen = vec![0; below + 1];
+    let mut boundary = vec![(0.0, 0); at_cut + 1];
+    let (mut nc, mut nb) = (0, 0);
+    for (j, (&r, &f)) in ranks.iter().zip(fractions).enumerate() {
+        let r = usize::from(r);
+        chosen[nc] = j;
+        nc += usize::from(r < cut);
+        boundary[nb] = (f, j);
+        nb += usize::from(r == cut);
     }
-    let rest = k - chosen.len();
-    chosen.extend(first_in_order(&mut boundary, rest, largest));
+    chosen.truncate(nc);
+    chosen.extend(first_in_order(&mut boundary[..nb], k - nc, largest));
     chosen
 }
 
@@ -349,7 +363,7 @@ mod tests {
             let mut fast = fast;
             fast.sort_unstable();
             assert_eq!(fast, first, "k {k}");
-            let mut full = pick(&fractions, eligible, k, largest);
+            let mut full = pick(&fractions, &w, k, largest, &mut Vec::new());
             full.sort_unstable();
             assert_eq!(full, fast);
         }
@@ -357,7 +371,7 @@ mod tests {
         let sparse = vec![0.1; 1_000];
         let ones = vec![1.0; 1_000];
         assert_eq!(pick_near_half(&sparse, &ones, 10, true, &mut window), None);
-        let mut ties = pick(&sparse, |_| true, 3, true);
+        let mut ties = pick(&sparse, &ones, 3, true, &mut Vec::new());
         ties.sort_unstable();
         assert_eq!(ties, vec![0, 1, 2]);
     }
