@@ -337,6 +337,26 @@ mod tests {
     }
 
     #[test]
+    fn a_rounding_reused_across_samples_gives_what_a_fresh_one_gives() {
+        // Bulk-like samples one after another through the same scratch space
+        // (as each chunk of mean estimation does), which is never cleared.
+        let n = 19_393;
+        let mut reused = Rounding::default();
+        let (mut fresh_out, mut reused_out) = (vec![0u32; n], vec![0u32; n]);
+        for s in 0..40u64 {
+            let w: Vec<f64> = (0..n)
+                .map(|i| ((i * 7_919 + s as usize * 104_729) % 10_007) as f64 / 1_000.0)
+                .map(|y| y.exp2() - 1.0)
+                .collect();
+            let total = 5_000_000 + s * 123_457;
+            let sum = w.iter().sum();
+            expected_counts(&w, total, &mut fresh_out);
+            reused.expected_counts(&w, sum, total, &mut reused_out);
+            assert_eq!(reused_out, fresh_out, "sample {s}");
+        }
+    }
+
+    #[test]
     fn the_window_near_one_half_picks_as_the_full_selection_does() {
         // Bulk-like weights (44,592 genes, 10 million counts), log-normal-ish spread.
         let n = 44_592;
