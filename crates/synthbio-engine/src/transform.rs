@@ -56,7 +56,13 @@ pub(crate) struct Rounding {
     window: Vec<(f64, usize)>,
     /// Bins of [`pick`], one per gene.
     ranks: Vec<u16>,
+    /// Doublings of [`pick_near_half`]'s window, one per sample it held too
+    /// few for (single-cell fractions crowd near 0, thinning the window).
+    widen: i32,
 }
+
+/// Most doublings of the window (beyond them it spans a whole side anyway).
+const MAX_WIDEN: i32 = 6;
 
 impl Rounding {
     /// Expected counts at library size `total`: `proportions * total`, rounded
@@ -109,7 +115,12 @@ impl Rounding {
             // take one back from the genes rounded up with the smallest fractions
             (false, (assigned - total) as usize)
         };
-        let chosen = match pick_near_half(fractions, weights, k, largest, &mut self.window) {
+        let scale = f64::from(1u32 << self.widen);
+        let near_half = pick_near_half(fractions, weights, k, largest, scale, &mut self.window);
+        if near_half.is_none() {
+            self.widen = (self.widen + 1).min(MAX_WIDEN);
+        }
+        let chosen = match near_half {
             Some(chosen) => chosen,
             None => pick(fractions, weights, k, largest, &mut self.ranks),
         };
@@ -221,7 +232,8 @@ fn first_in_order(
 /// 0.5 (rounded down) or just above (rounded up), and rounding misses the
 /// total by only about the square root of the number of genes. One pass keeps
 /// the fractions of genes with weight in a window next to 0.5 wide enough to
-/// hold several times `k` of them when fractions spread evenly; if it holds at
+/// hold several times `k` of them when fractions spread evenly (`scale` times
+/// wider where they do not); if it holds at
 /// least `k`, every eligible fraction outside comes later in the order than
 /// every one inside, so the first `k` of the window are the answer. `None`
 /// (too few in the window, as in a sparse single-cell library) sends the
@@ -235,12 +247,13 @@ fn pick_near_half(
     weights: &[f64],
     k: usize,
     largest: bool,
+    scale: f64,
     window: &mut Vec<(f64, usize)>,
 ) -> Option<Vec<usize>> {
     if k == 0 {
         return Some(Vec::new());
     }
-    let width = (4.0 * (k + 16) as f64 / fractions.len() as f64).min(0.5);
+    let width = (scale * 4.0 * (k + 16) as f64 / fractions.len() as f64).min(0.5);
     let (lo, hi) = if largest {
         (0.5 - width, 0.5)
     } else {
@@ -338,21 +351,39 @@ mod tests {
 
     #[test]
     fn a_rounding_reused_across_samples_gives_what_a_fresh_one_gives() {
-        // Bulk-like samples one after another through the same scratch space
-        // (as each chunk of mean estimation does), which is never cleared.
-        let n = 19_393;
-        let mut reused = Rounding::default();
-        let (mut fresh_out, mut reused_out) = (vec![0u32; n], vec![0u32; n]);
-        for s in 0..40u64 {
-            let w: Vec<f64> = (0..n)
-                .map(|i| ((i * 7_919 + s as usize * 104_729) % 10_007) as f64 / 1_000.0)
-                .map(|y| y.exp2() - 1.0)
-                .collect();
-            let total = 5_000_000 + s * 123_457;
-            let sum = w.iter().sum();
-            expected_counts(&w, total, &mut fresh_out);
-            reused.expected_counts(&w, sum, total, &mut reused_out);
-            assert_eq!(reused_out, fresh_out, "sample {s}");
+        // Samples one after another through the same scratch space (as each
+        // chunk of mean estimation does): it is never cleared, and its window
+        // widens after samples it held too few for.
+        let bulk = |h: usize, _: usize| ((h % 10_007) as f64 / 1_000.0).exp2() - 1.0;
+        // Single-cell-like: most genes expect a few hundredths of a count, so
+        // few fractions lie near one half.
+        let sparse = |h: usize, i: usize| {
+            if i % 9 == 0 {
+                20.0 + (h % 10_007) as f64 / 10.0
+            } else {
+                1.0 + (h % 100) as f64 / 1_000.0
+            }
+        };
+        type Weight<'a> = &'a dyn Fn(usize, usize) -> f64;
+        let cases: [(usize, u64, Weight); 2] =
+            [(19_393, 5_000_000, &bulk), (12_311, 10_000, &sparse)];
+        for (n, total, weight) in cases {
+            let mut reused = Rounding::default();
+            let (mut fresh_out, mut reused_out) = (vec![0u32; n], vec![0u32; n]);
+            for s in 0..40 {
+                let w: Vec<f64> = (0..n).map(|i| weight(i * 7_919 + s * 104_729, i)).collect();
+                let total = total + s as u64 * 1_237;
+                let sum = w.iter().sum();
+                expected_counts(&w, total, &mut fresh_out);
+                reused.expected_counts(&w, sum, total, &mut reused_out);
+                assert_eq!(reused_out, fresh_out, "{n} genes, sample {s}");
+            }
+            if n == 12_311 {
+                assert!(
+                    reused.widen > 0,
+                    "the single-cell-like window never widened"
+                );
+            }
         }
     }
 
@@ -368,7 +399,8 @@ mod tests {
         let mut window = Vec::new();
         for (k, largest) in [(1, true), (61, true), (300, false), (2_000, true)] {
             let eligible = |j: usize| (fractions[j] < 0.5) == largest && w[j] > 0.0;
-            let fast = pick_near_half(&fractions, &w, k, largest, &mut window).expect("holds k");
+            let fast =
+                pick_near_half(&fractions, &w, k, largest, 1.0, &mut window).expect("holds k");
             let mut order: Vec<usize> = (0..n).filter(|&j| eligible(j)).collect();
             order.sort_by(|&a, &b| {
                 if largest {
@@ -390,7 +422,10 @@ mod tests {
         // A window that cannot hold k falls back to the full selection.
         let sparse = vec![0.1; 1_000];
         let ones = vec![1.0; 1_000];
-        assert_eq!(pick_near_half(&sparse, &ones, 10, true, &mut window), None);
+        assert_eq!(
+            pick_near_half(&sparse, &ones, 10, true, 1.0, &mut window),
+            None
+        );
         let mut ties = pick(&sparse, &ones, 3, true, &mut Vec::new());
         ties.sort_unstable();
         assert_eq!(ties, vec![0, 1, 2]);
