@@ -79,6 +79,7 @@ mod linalg;
 mod model;
 mod params;
 mod posterior;
+mod pow2;
 mod predict;
 mod schema;
 mod sex_head;

@@ -5,8 +5,8 @@
 //! fold changes) and 10,000 for single cell (log2(CP10k + 1): at ~2,000 UMIs
 //! per cell one UMI is ~500 CPM, so log2(CPM + 1) would make the model chase
 //! sampling zeros; 10,000 is also the single-cell default library size).
-//! Logarithms and powers use `libm`, whose results are the same bits on every
-//! platform.
+//! Logarithms and powers are `libm`'s (powers through [`crate::pow2`], its
+//! inlinable copy), whose results are the same bits on every platform.
 
 /// `log2(count / library_size * scale + 1)`.
 pub(crate) fn log_expr(count: f64, library_size: f64, scale: f64) -> f64 {
@@ -37,7 +37,27 @@ pub(crate) fn measured_share(mu: &[f64], measured: &[bool]) -> f64 {
 /// The relative abundance a log value stands for, `max(2^y - 1, 0)` (on the
 /// model's scale; normalize to proportions before use).
 pub(crate) fn abundance(y: f64) -> f64 {
-    (libm::exp2(y) - 1.0).max(0.0)
+    (crate::pow2::exp2(y) - 1.0).max(0.0)
+}
+
+/// [`abundance`] of every log value of `values`, in place, and their sum in
+/// index order (as `Iterator::sum` adds, from -0.0). The powers are taken four
+/// at a time, side by side; the additions follow them one by one.
+pub(crate) fn abundances(values: &mut [f64]) -> f64 {
+    let mut sum = -0.0;
+    let mut quads = values.chunks_exact_mut(4);
+    for quad in &mut quads {
+        let powers = crate::pow2::exp2_4([quad[0], quad[1], quad[2], quad[3]]);
+        for (v, p) in quad.iter_mut().zip(powers) {
+            *v = (p - 1.0).max(0.0);
+            sum += *v;
+        }
+    }
+    for v in quads.into_remainder() {
+        *v = abundance(*v);
+        sum += *v;
+    }
+    sum
 }
 
 /// [`Rounding::expected_counts`] with fresh scratch space.

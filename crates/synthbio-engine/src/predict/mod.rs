@@ -11,7 +11,7 @@ pub(crate) use metadata::{class_log_probs, predict_metadata};
 pub(crate) use reference::reference_conditioning;
 
 use crate::model::Model;
-use crate::transform::{abundance, Rounding};
+use crate::transform::{abundances, Rounding};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -99,7 +99,7 @@ pub(crate) fn decode_counts(
             let start = c * CHUNK;
             let rows = chunk.nrows();
             let zc = z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + rows));
-            // `W z` here and `+ mu` as each value is read: the same additions as
+            // `W z` here and `+ mu` row by row: the same additions as
             // `Model::decode`, without a pass of their own over the chunk.
             let product = zc.dot(&model.wt);
             let mu = model.mu.as_slice().expect("a fresh vector is contiguous");
@@ -109,24 +109,19 @@ pub(crate) fn decode_counts(
                 let s = start + k;
                 let pr = product.row(k);
                 let pr = pr.as_slice().expect("standard layout");
-                // The sum in index order, as `Iterator::sum` adds (from -0.0),
-                // while the abundances are computed: its additions then overlap
-                // with `exp2` instead of waiting on each other in a pass of their own.
-                let mut sum = -0.0;
                 match offset.get(s).copied().flatten() {
                     Some(off) => {
                         for (((w, &p), &m), &o) in weights.iter_mut().zip(pr).zip(mu).zip(off) {
-                            *w = abundance((p + m) + o);
-                            sum += *w;
+                            *w = (p + m) + o;
                         }
                     }
                     None => {
                         for ((w, &p), &m) in weights.iter_mut().zip(pr).zip(mu) {
-                            *w = abundance(p + m);
-                            sum += *w;
+                            *w = p + m;
                         }
                     }
                 }
+                let sum = abundances(&mut weights);
                 let dst = row
                     .as_slice_mut()
                     .expect("rows of a standard-layout array are contiguous");
