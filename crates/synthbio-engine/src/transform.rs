@@ -42,8 +42,25 @@ pub(crate) fn abundance(y: f64) -> f64 {
 
 /// [`abundance`] of every log value of `values`, in place, and their sum in
 /// index order (as `Iterator::sum` adds, from -0.0). The powers are taken four
-/// at a time, side by side; the additions follow them one by one.
+/// at a time, side by side; the additions follow them one by one. Compiled for
+/// the CPU's vector instructions, chosen at run time by `pulp` (AVX2 where
+/// present): the same operations in the same order, so the same bits.
 pub(crate) fn abundances(values: &mut [f64]) -> f64 {
+    /// The loop as `pulp` runs it (a closure would not be inlined into it).
+    struct Op<'a>(&'a mut [f64]);
+    impl pulp::WithSimd for Op<'_> {
+        type Output = f64;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> f64 {
+            abundances_inlined(self.0)
+        }
+    }
+    pulp::Arch::new().dispatch(Op(values))
+}
+
+/// [`abundances`], compiled into each of `pulp`'s instruction sets.
+#[inline(always)]
+fn abundances_inlined(values: &mut [f64]) -> f64 {
     let mut sum = -0.0;
     let mut quads = values.chunks_exact_mut(4);
     for quad in &mut quads {
@@ -72,8 +89,8 @@ pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
 pub(crate) struct Rounding {
     /// Fractional parts of the exact counts.
     fractions: Vec<f64>,
-    /// Candidates of [`pick_near_half`], with room for every gene.
-    window: Vec<(f64, usize)>,
+    /// Genes listed by [`pick_near_half`].
+    window: Vec<u32>,
     /// Bins of [`pick`], one per gene.
     ranks: Vec<u16>,
     /// Doublings of [`pick_near_half`]'s window, one per sample it held too
@@ -95,7 +112,8 @@ impl Rounding {
     /// Computed as plain rounding followed by a correction of the few counts
     /// by which it misses `total`, which gives the largest-remainder result
     /// (the rounded-up genes are exactly those with the largest fractional
-    /// parts) without sorting every gene.
+    /// parts) without sorting every gene. Compiled for the CPU's vector
+    /// instructions as [`abundances`] is.
     pub(crate) fn expected_counts(
         &mut self,
         weights: &[f64],
@@ -103,6 +121,22 @@ impl Rounding {
         total: u64,
         out: &mut [u32],
     ) {
+        /// The loop as `pulp` runs it (a closure would not be inlined into it).
+        struct Op<'a>(&'a mut Rounding, &'a [f64], f64, u64, &'a mut [u32]);
+        impl pulp::WithSimd for Op<'_> {
+            type Output = ();
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _: S) {
+                let Op(rounding, weights, sum, total, out) = self;
+                rounding.expected_counts_inlined(weights, sum, total, out);
+            }
+        }
+        pulp::Arch::new().dispatch(Op(self, weights, sum, total, out));
+    }
+
+    /// [`Rounding::expected_counts`], compiled into each of `pulp`'s instruction sets.
+    #[inline(always)]
+    fn expected_counts_inlined(&mut self, weights: &[f64], sum: f64, total: u64, out: &mut [u32]) {
         debug_assert_eq!(weights.len(), out.len());
         if sum.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || total == 0 {
             out.iter_mut().for_each(|o| *o = 0);
@@ -116,10 +150,7 @@ impl Rounding {
         fractions.resize(weights.len(), 0.0);
         let mut assigned: u64 = 0;
         for ((&w, o), fr) in weights.iter().zip(out.iter_mut()).zip(fractions.iter_mut()) {
-            let exact = (w * factor).min(cap);
-            // truncation is the floor of a non-negative value
-            let floor = exact as u32;
-            let fraction = exact - f64::from(floor);
+            let (floor, fraction) = floor_and_fraction((w * factor).min(cap));
             *fr = fraction;
             *o = floor + u32::from(fraction >= 0.5);
             assigned += u64::from(*o);
@@ -136,7 +167,7 @@ impl Rounding {
             (false, (assigned - total) as usize)
         };
         let scale = f64::from(1u32 << self.widen);
-        let near_half = pick_near_half(fractions, weights, k, largest, scale, &mut self.window);
+        let near_half = pick_near_half(fractions, k, largest, scale, &mut self.window);
         if near_half.is_none() {
             self.widen = (self.widen + 1).min(MAX_WIDEN);
         }
@@ -152,6 +183,22 @@ impl Rounding {
             }
         }
     }
+}
+
+/// `(floor, exact - floor)` of an `exact` in [0, 2^32): the floor is the low
+/// word of `exact + 2^52` (which rounds to the nearest integer), less one where
+/// that rounded up. The values a cast gives, in operations the compiler runs
+/// side by side (Rust's saturating cast to `u32` is seven instructions per
+/// value, none of them vectorized).
+#[inline(always)]
+fn floor_and_fraction(exact: f64) -> (u32, f64) {
+    const SHIFT: f64 = 4_503_599_627_370_496.0; // 2^52
+    let shifted = exact + SHIFT;
+    let nearest = shifted - SHIFT;
+    let up = nearest > exact;
+    let floor = if up { nearest - 1.0 } else { nearest };
+    let low = shifted.to_bits() as u32;
+    (low.wrapping_sub(u32::from(up)), exact - floor)
 }
 
 /// Bins of the selection in [`pick`].
@@ -250,48 +297,59 @@ fn first_in_order(
 
 /// The fast path of [`pick`]: the genes to correct have fractions just below
 /// 0.5 (rounded down) or just above (rounded up), and rounding misses the
-/// total by only about the square root of the number of genes. One pass keeps
-/// the fractions of genes with weight in a window next to 0.5 wide enough to
-/// hold several times `k` of them when fractions spread evenly (`scale` times
-/// wider where they do not); if it holds at
-/// least `k`, every eligible fraction outside comes later in the order than
-/// every one inside, so the first `k` of the window are the answer. `None`
-/// (too few in the window, as in a sparse single-cell library) sends the
-/// caller to [`pick`].
+/// total by only about the square root of the number of genes. One pass lists
+/// the genes whose fractions fall in a window next to 0.5 wide enough to hold
+/// several times `k` of them when fractions spread evenly (`scale` times wider
+/// where they do not); if it holds at least `k`, every eligible fraction
+/// outside comes later in the order than every one inside, so the first `k`
+/// of the window are the answer. `None` (too few in the window, as in a sparse
+/// single-cell library) sends the caller to [`pick`].
 ///
-/// The pass has no branch: each gene is written to the next free slot of
-/// `window`, which moves on only if the gene is in the window (a branch on
-/// `fraction >= lo`, true for about half the genes, mispredicts too often).
+/// The window leaves out fraction 0, which needs no look at the weights: a
+/// gene without weight has fraction 0, and a gene with weight and fraction 0
+/// comes after every other one rounded down, so leaving it out can only send
+/// the caller to [`pick`].
+///
+/// The pass compares 64 genes side by side into the bits of a mask and lists
+/// the genes of its set bits: it branches per 64 genes and per gene listed, not
+/// per gene (on `fraction >= lo`, true for about half the genes, a branch
+/// mispredicts too often).
+#[inline(always)]
 fn pick_near_half(
     fractions: &[f64],
-    weights: &[f64],
     k: usize,
     largest: bool,
     scale: f64,
-    window: &mut Vec<(f64, usize)>,
+    listed: &mut Vec<u32>,
 ) -> Option<Vec<usize>> {
     if k == 0 {
         return Some(Vec::new());
     }
     let width = (scale * 4.0 * (k + 16) as f64 / fractions.len() as f64).min(0.5);
     let (lo, hi) = if largest {
-        (0.5 - width, 0.5)
+        ((0.5 - width).max(f64::from_bits(1)), 0.5)
     } else {
         (0.5, 0.5 + width)
     };
-    if window.len() <= fractions.len() {
-        window.resize(fractions.len() + 1, (0.0, 0));
+    listed.clear();
+    for (block, chunk) in (0u32..).zip(fractions.chunks(64)) {
+        let mut inside = 0u64;
+        for (i, &f) in chunk.iter().enumerate() {
+            inside |= u64::from((f >= lo) & (f < hi)) << i;
+        }
+        while inside != 0 {
+            listed.push(block * 64 + inside.trailing_zeros());
+            inside &= inside - 1;
+        }
     }
-    let slots = &mut window[..=fractions.len()];
-    let mut n = 0;
-    for (j, (&f, &w)) in fractions.iter().zip(weights).enumerate() {
-        slots[n] = (f, j);
-        n += usize::from((f >= lo) & (f < hi) & (w > 0.0));
-    }
-    if n < k {
+    if listed.len() < k {
         return None;
     }
-    Some(first_in_order(&mut slots[..n], k, largest).collect())
+    let mut pairs: Vec<(f64, usize)> = listed
+        .iter()
+        .map(|&j| (fractions[j as usize], j as usize))
+        .collect();
+    Some(first_in_order(&mut pairs, k, largest).collect())
 }
 
 /// The order in which [`pick`] takes `(fraction, gene)` pairs: largest
@@ -419,8 +477,7 @@ mod tests {
         let mut window = Vec::new();
         for (k, largest) in [(1, true), (61, true), (300, false), (2_000, true)] {
             let eligible = |j: usize| (fractions[j] < 0.5) == largest && w[j] > 0.0;
-            let fast =
-                pick_near_half(&fractions, &w, k, largest, 1.0, &mut window).expect("holds k");
+            let fast = pick_near_half(&fractions, k, largest, 1.0, &mut window).expect("holds k");
             let mut order: Vec<usize> = (0..n).filter(|&j| eligible(j)).collect();
             order.sort_by(|&a, &b| {
                 if largest {
@@ -439,13 +496,38 @@ mod tests {
             full.sort_unstable();
             assert_eq!(full, fast);
         }
+        // Genes without weight (fraction 0) and with whole counts (weight, and
+        // fraction 0) in a window as wide as a side: only the full selection
+        // may give one more to a gene with a whole count.
+        let w: Vec<f64> = (0..2_000)
+            .map(|i| match i % 5 {
+                0 => 0.0,
+                1 => 2.0,
+                _ => (i % 97) as f64 / 200.0 + 0.5 * f64::from(i % 2 == 0),
+            })
+            .collect();
+        let fractions: Vec<f64> = w.iter().map(|x| x.fract()).collect();
+        let inside = fractions.iter().filter(|&&f| f > 0.0 && f < 0.5).count();
+        for k in [1, inside / 2, inside, inside + 1, inside + 300] {
+            let mut full = pick(&fractions, &w, k, true, &mut Vec::new());
+            full.sort_unstable();
+            match pick_near_half(&fractions, k, true, 1e9, &mut window) {
+                Some(mut fast) => {
+                    assert!(k <= inside, "k {k}: the window held {inside}");
+                    fast.sort_unstable();
+                    assert_eq!(fast, full, "k {k}");
+                }
+                None => assert!(k > inside, "k {k}: the window held {inside}"),
+            }
+            assert!(
+                full.iter().all(|&j| w[j] > 0.0),
+                "k {k}: a gene without weight"
+            );
+        }
         // A window that cannot hold k falls back to the full selection.
         let sparse = vec![0.1; 1_000];
         let ones = vec![1.0; 1_000];
-        assert_eq!(
-            pick_near_half(&sparse, &ones, 10, true, 1.0, &mut window),
-            None
-        );
+        assert_eq!(pick_near_half(&sparse, 10, true, 1.0, &mut window), None);
         let mut ties = pick(&sparse, &ones, 3, true, &mut Vec::new());
         ties.sort_unstable();
         assert_eq!(ties, vec![0, 1, 2]);
