@@ -109,6 +109,7 @@ pub(crate) fn decode_counts(
                 let s = start + k;
                 let pr = product.row(k);
                 let pr = pr.as_slice().expect("standard layout");
+                // The log expression, then in place the abundances it stands for.
                 match offset.get(s).copied().flatten() {
                     Some(off) => {
                         for (((w, &p), &m), &o) in weights.iter_mut().zip(pr).zip(mu).zip(off) {
