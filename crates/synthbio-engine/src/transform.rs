@@ -89,8 +89,8 @@ pub(crate) fn expected_counts(weights: &[f64], total: u64, out: &mut [u32]) {
 pub(crate) struct Rounding {
     /// Fractional parts of the exact counts.
     fractions: Vec<f64>,
-    /// Genes listed by [`pick_near_half`].
-    window: Vec<u32>,
+    /// `(fraction, gene)` pairs listed by [`pick_near_half`].
+    window: Vec<(f64, usize)>,
     /// Bins of [`pick`], one per gene.
     ranks: Vec<u16>,
     /// Doublings of [`pick_near_half`]'s window, one per sample it held too
@@ -320,7 +320,7 @@ fn pick_near_half(
     k: usize,
     largest: bool,
     scale: f64,
-    listed: &mut Vec<u32>,
+    listed: &mut Vec<(f64, usize)>,
 ) -> Option<Vec<usize>> {
     if k == 0 {
         return Some(Vec::new());
@@ -332,24 +332,21 @@ fn pick_near_half(
         (0.5, 0.5 + width)
     };
     listed.clear();
-    for (block, chunk) in (0u32..).zip(fractions.chunks(64)) {
+    for (block, chunk) in fractions.chunks(64).enumerate() {
         let mut inside = 0u64;
         for (i, &f) in chunk.iter().enumerate() {
             inside |= u64::from((f >= lo) & (f < hi)) << i;
         }
         while inside != 0 {
-            listed.push(block * 64 + inside.trailing_zeros());
+            let i = inside.trailing_zeros() as usize;
+            listed.push((chunk[i], block * 64 + i));
             inside &= inside - 1;
         }
     }
     if listed.len() < k {
         return None;
     }
-    let mut pairs: Vec<(f64, usize)> = listed
-        .iter()
-        .map(|&j| (fractions[j as usize], j as usize))
-        .collect();
-    Some(first_in_order(&mut pairs, k, largest).collect())
+    Some(first_in_order(listed, k, largest).collect())
 }
 
 /// The order in which [`pick`] takes `(fraction, gene)` pairs: largest
