@@ -239,13 +239,13 @@ impl Model {
         z
     }
 
-    /// Log expression `mu + W z` of latent rows (samples x genes): one matrix product.
+    /// Log expression `mu + W z` of latent rows (samples x genes), as
+    /// prediction decodes it.
     pub fn decode(&self, z: ArrayView2<'_, f64>) -> Array2<f64> {
-        let mut y = z.dot(&self.wt);
-        for mut row in y.rows_mut() {
-            row += &self.mu;
-        }
-        y
+        let mu = self.mu.as_slice().expect("a fresh vector is contiguous");
+        let mut y = vec![0.0; z.nrows() * mu.len()];
+        crate::linalg::decode::decode_into(z, self.wt.view(), mu, &[], &mut y);
+        Array2::from_shape_vec((z.nrows(), mu.len()), y).expect("rows x genes")
     }
 }
 

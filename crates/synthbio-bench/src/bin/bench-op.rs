@@ -169,7 +169,16 @@ fn engine_mean(model: &str, meta: Metadata, repeat: usize) -> Res<(Vec<f64>, Val
     timed(
         repeat,
         || Ok(engine.predict(&model, &q)?),
-        |d| json!({"samples": d.n_samples(), "genes": d.n_genes()}),
+        |d| {
+            // FNV-1a over the counts in row-major order: equal digests, equal counts
+            // (how a speed change is checked to leave every count as it was).
+            let fnv = d.counts().iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
+                c.to_le_bytes()
+                    .iter()
+                    .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+            });
+            json!({"samples": d.n_samples(), "genes": d.n_genes(), "counts_fnv": format!("{fnv:016x}")})
+        },
     )
 }
 

@@ -7,8 +7,10 @@
 //! rounds both factors to a fixed-point grid chosen so that every partial sum
 //! is an integer below 2^53: such sums are exact in any order, whatever kernel
 //! runs them. Small matrices (latent dimensions, a few hundred rows at most)
-//! are handled by the fixed-order loops of [`small`].
+//! are handled by the fixed-order loops of [`small`]. Prediction decodes
+//! latents with the fused multiply-adds of [`decode`], in a fixed order.
 
+pub(crate) mod decode;
 pub(crate) mod exact;
 pub(crate) mod multinomial;
 pub(crate) mod small;

@@ -10,6 +10,7 @@ pub(crate) use baseline::baseline;
 pub(crate) use metadata::{class_log_probs, predict_metadata};
 pub(crate) use reference::reference_conditioning;
 
+use crate::linalg::decode::decode_into;
 use crate::model::Model;
 use crate::transform::{abundances, Rounding};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
@@ -91,57 +92,48 @@ pub(crate) fn decode_counts(
     counting: Counting,
 ) -> Array2<u32> {
     let (n, g) = (z.nrows(), model.n_genes());
+    let mu = model.mu.as_slice().expect("a fresh vector is contiguous");
     let mut out = Array2::<u32>::zeros((n, g));
     out.axis_chunks_iter_mut(ndarray::Axis(0), CHUNK)
         .into_par_iter()
         .enumerate()
-        .for_each(|(c, mut chunk)| {
-            let start = c * CHUNK;
-            let rows = chunk.nrows();
-            let zc = z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + rows));
-            // `W z` here and `+ mu` row by row: the same additions as
-            // `Model::decode`, without a pass of their own over the chunk.
-            let product = zc.dot(&model.wt);
-            let mu = model.mu.as_slice().expect("a fresh vector is contiguous");
-            let mut weights = vec![0.0; g];
-            let mut rounding = Rounding::default();
-            for (k, mut row) in chunk.axis_iter_mut(ndarray::Axis(0)).enumerate() {
-                let s = start + k;
-                let pr = product.row(k);
-                let pr = pr.as_slice().expect("standard layout");
-                // The log expression, then in place the abundances it stands for.
-                match offset.get(s).copied().flatten() {
-                    Some(off) => {
-                        for (((w, &p), &m), &o) in weights.iter_mut().zip(pr).zip(mu).zip(off) {
-                            *w = (p + m) + o;
+        .for_each_init(
+            // `vec!` of zeros is `calloc`: fresh pages, no pass to clear them.
+            || (vec![0.0; CHUNK.min(n) * g], Rounding::default()),
+            |(decoded, rounding), (c, mut chunk)| {
+                let (start, rows) = (c * CHUNK, chunk.nrows());
+                let zc = z.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start..start + rows));
+                let offsets = offset.get(start..).unwrap_or_default();
+                let offsets = &offsets[..rows.min(offsets.len())];
+                let decoded = &mut decoded[..rows * g];
+                decode_into(zc, model.wt.view(), mu, offsets, decoded);
+                for ((k, mut row), weights) in chunk
+                    .axis_iter_mut(ndarray::Axis(0))
+                    .enumerate()
+                    .zip(decoded.chunks_exact_mut(g))
+                {
+                    let s = start + k;
+                    // The log expression, in place the abundances it stands for.
+                    let sum = abundances(weights);
+                    let dst = row
+                        .as_slice_mut()
+                        .expect("rows of a standard-layout array are contiguous");
+                    match counting {
+                        Counting::Expected => {
+                            rounding.expected_counts(weights, sum, totals[s], dst)
                         }
-                    }
-                    None => {
-                        for ((w, &p), &m) in weights.iter_mut().zip(pr).zip(mu) {
-                            *w = p + m;
-                        }
-                    }
-                }
-                let sum = abundances(&mut weights);
-                let dst = row
-                    .as_slice_mut()
-                    .expect("rows of a standard-layout array are contiguous");
-                match counting {
-                    Counting::Expected => rounding.expected_counts(&weights, sum, totals[s], dst),
-                    Counting::Sampled(streams) => {
-                        let mut rng = streams.noise(s);
-                        negative_binomial(
-                            &weights,
+                        Counting::Sampled(streams) => negative_binomial(
+                            weights,
                             sum,
                             totals[s],
                             &model.dispersion,
-                            &mut rng,
+                            &mut streams.noise(s),
                             dst,
-                        );
+                        ),
                     }
                 }
-            }
-        });
+            },
+        );
     out
 }
 
