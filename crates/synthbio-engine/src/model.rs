@@ -2,6 +2,7 @@
 //! them once (the encoder, Cholesky factors, the transposed loadings).
 
 use crate::linalg::exact::Split;
+use crate::linalg::fused::product_into;
 use crate::linalg::small::{chol_inverse, cholesky_jittered};
 use crate::params::{LinearPrior, ModelParams};
 use crate::posterior::Encoder;
@@ -193,18 +194,18 @@ impl Model {
     pub fn encode_with_residuals(&self, counts: &[&[f64]]) -> (Array2<f64>, Array2<f64>) {
         let centred = self.centred_log(counts);
         let z = self.encode_samples(counts, centred.view());
+        // `W z` plus zeros: a sum begun at +0 is never -0, so no bit changes.
+        let mut fit = vec![0.0; centred.len()];
+        let zero = vec![0.0; self.n_genes()];
+        product_into(z.view(), self.wt.view(), &zero, &[], &mut fit);
         let mut residual = centred;
-        residual -= &z.dot(&self.wt);
+        residual.iter_mut().zip(&fit).for_each(|(r, &f)| *r -= f);
         (z, residual)
     }
 
     /// Posterior latent means of centred rows (samples x latent).
     pub fn encode(&self, centred: ArrayView2<'_, f64>) -> Array2<f64> {
-        let mut z = centred.dot(&self.encoder.gain.t());
-        for mut row in z.rows_mut() {
-            row += &self.encoder.offset;
-        }
-        z
+        encode_with(&self.encoder, centred)
     }
 
     /// Posterior latent means of centred rows that measured only the genes
@@ -232,11 +233,7 @@ impl Model {
             self.marginal_mean.view(),
             s0_inv.view(),
         );
-        let mut z = centred.dot(&enc.gain.t());
-        for mut row in z.rows_mut() {
-            row += &enc.offset;
-        }
-        z
+        encode_with(&enc, centred)
     }
 
     /// Log expression `mu + W z` of latent rows (samples x genes), as
@@ -244,9 +241,20 @@ impl Model {
     pub fn decode(&self, z: ArrayView2<'_, f64>) -> Array2<f64> {
         let mu = self.mu.as_slice().expect("a fresh vector is contiguous");
         let mut y = vec![0.0; z.nrows() * mu.len()];
-        crate::linalg::decode::decode_into(z, self.wt.view(), mu, &[], &mut y);
+        product_into(z, self.wt.view(), mu, &[], &mut y);
         Array2::from_shape_vec((z.nrows(), mu.len()), y).expect("rows x genes")
     }
+}
+
+/// `gain x + offset` of each centred row: the encoder's posterior means.
+fn encode_with(encoder: &Encoder, centred: ArrayView2<'_, f64>) -> Array2<f64> {
+    let offset = encoder
+        .offset
+        .as_slice()
+        .expect("a fresh vector is contiguous");
+    let mut z = vec![0.0; centred.nrows() * offset.len()];
+    product_into(centred, encoder.gain.t(), offset, &[], &mut z);
+    Array2::from_shape_vec((centred.nrows(), offset.len()), z).expect("rows x latent")
 }
 
 fn bad(params: &ModelParams, message: String) -> EngineError {

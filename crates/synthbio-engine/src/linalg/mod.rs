@@ -7,11 +7,12 @@
 //! rounds both factors to a fixed-point grid chosen so that every partial sum
 //! is an integer below 2^53: such sums are exact in any order, whatever kernel
 //! runs them. Small matrices (latent dimensions, a few hundred rows at most)
-//! are handled by the fixed-order loops of [`small`]. Prediction decodes
-//! latents with the fused multiply-adds of [`decode`], in a fixed order.
+//! are handled by the fixed-order loops of [`small`]. Prediction's products
+//! (encoding, decoding) are the fused multiply-adds of [`fused`], in a fixed
+//! order.
 
-pub(crate) mod decode;
 pub(crate) mod exact;
+pub(crate) mod fused;
 pub(crate) mod multinomial;
 pub(crate) mod small;
 mod svd;

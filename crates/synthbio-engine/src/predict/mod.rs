@@ -10,7 +10,7 @@ pub(crate) use baseline::baseline;
 pub(crate) use metadata::{class_log_probs, predict_metadata};
 pub(crate) use reference::reference_conditioning;
 
-use crate::linalg::decode::decode_into;
+use crate::linalg::fused::product_into;
 use crate::model::Model;
 use crate::transform::{abundances, Rounding};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
@@ -106,7 +106,7 @@ pub(crate) fn decode_counts(
                 let offsets = offset.get(start..).unwrap_or_default();
                 let offsets = &offsets[..rows.min(offsets.len())];
                 let decoded = &mut decoded[..rows * g];
-                decode_into(zc, model.wt.view(), mu, offsets, decoded);
+                product_into(zc, model.wt.view(), mu, offsets, decoded);
                 for ((k, mut row), weights) in chunk
                     .axis_iter_mut(ndarray::Axis(0))
                     .enumerate()
