@@ -98,7 +98,7 @@ pub(crate) fn decode_counts(
         .into_par_iter()
         .enumerate()
         .for_each_init(
-            // `vec!` of zeros is `calloc`: fresh pages, no pass to clear them.
+            // One buffer of decoded rows per rayon job, reused for each of its chunks.
             || (vec![0.0; CHUNK.min(n) * g], Rounding::default()),
             |(decoded, rounding), (c, mut chunk)| {
                 let (start, rows) = (c * CHUNK, chunk.nrows());
