@@ -11,6 +11,8 @@
 //!      fold_change welch moderated pca_full pca_covariance_eigh pca_randomized
 //!      engine_bulk_mean engine_sc_mean (the local engine, mean estimation of 5,000
 //!      bulk or single-cell samples; no input files)
+//!      engine_bulk_metadata (metadata prediction of 1,000 copies of the bulk model's
+//!      example sample; no input files)
 //! ```
 //!
 //! Loading the input is not timed. Each timed run starts from the same input
@@ -182,6 +184,37 @@ fn engine_mean(model: &str, meta: Metadata, repeat: usize) -> Res<(Vec<f64>, Val
     )
 }
 
+/// Metadata prediction of 1,000 copies of a model's example sample; the check is a
+/// digest of the latents' bits.
+fn engine_metadata(model: &str, repeat: usize) -> Res<(Vec<f64>, Value)> {
+    let engine = synthbio_engine::Engine::embedded()?;
+    let model = model.into();
+    let example = engine.example_query(&model)?;
+    let counts = example.inputs[0]
+        .counts
+        .clone()
+        .ok_or("the example of metadata prediction has counts")?;
+    let q = Query::metadata_prediction(vec![counts; 1_000]).with_seed(1);
+    timed(
+        repeat,
+        || Ok(engine.predict(&model, &q)?),
+        |d| {
+            let fnv = d.latents().map(|z| {
+                let blocks = [&z.biological, &z.technical, &z.perturbation];
+                let bits = blocks
+                    .into_iter()
+                    .flat_map(|b| b.iter().map(|v| v.to_bits()));
+                bits.fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    b.to_le_bytes()
+                        .iter()
+                        .fold(h, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3))
+                })
+            });
+            json!({"samples": d.n_samples(), "latents_fnv": fnv.map(|h| format!("{h:016x}"))})
+        },
+    )
+}
+
 /// Cells of the normalization input (`samples x genes` of `sizes.json`).
 fn sizes(dir: &Path) -> Res<usize> {
     let sizes: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sizes.json"))?)?;
@@ -234,6 +267,7 @@ fn run(op: &str, dir: &Path, repeat: usize) -> Res<Value> {
             metadata([("cell_type_ontology_id", "CL:0000860")]),
             repeat,
         )?,
+        "engine_bulk_metadata" => engine_metadata("gem-1-bulk_predict-metadata", repeat)?,
         other => return Err(format!("unknown operation {other:?}").into()),
     };
     let best = times.iter().copied().fold(f64::INFINITY, f64::min);

@@ -86,7 +86,8 @@ pub(crate) fn product_into(
 
 /// [`product_into`] on contiguous slices, in `pulp`'s vectors. Column blocks
 /// outermost: a block of `b`, copied into contiguous vectors, stays in cache
-/// while every row of `a` passes over it.
+/// while every row of `a` passes over it. The last block may be narrower: its
+/// missing columns are zeros, computed alongside and not stored.
 #[inline(always)]
 fn product_simd<S: pulp::Simd>(
     simd: S,
@@ -100,14 +101,15 @@ fn product_simd<S: pulp::Simd>(
     let g = plus.len();
     let block = VECTORS * S::F64_LANES;
     let offset = |s: usize| offsets.get(s).copied().flatten();
-    let full = g - g % block;
     let mut columns: Vec<[S::f64s; VECTORS]> = Vec::with_capacity(d);
-    for j0 in (0..full).step_by(block) {
+    for j0 in (0..g).step_by(block) {
+        let cols = j0..g.min(j0 + block);
         columns.clear();
         columns.extend(b.chunks_exact(g).map(|row| {
-            let (v, _) = S::as_simd_f64s(&row[j0..][..block]);
-            std::array::from_fn(|t| v[t])
+            let row = &row[cols.clone()];
+            std::array::from_fn(|t| simd.partial_load_f64s(lanes::<S>(row, t)))
         }));
+        let plus = &plus[cols.clone()];
         for (p, (rows, out)) in a.chunks(2 * d).zip(out.chunks_mut(2 * g)).enumerate() {
             let (first, second) = rows.split_at(d);
             // An odd last row has no partner: it is computed twice, once kept.
@@ -115,28 +117,20 @@ fn product_simd<S: pulp::Simd>(
             let second = if partner { second } else { first };
             let (x, y) = pair(simd, first, second, &columns);
             let (ox, oy) = out.split_at_mut(g);
-            finish(simd, &mut ox[j0..][..block], x, plus, offset(2 * p), j0);
+            let off = |s: usize| offset(s).map(|o| &o[cols.clone()]);
+            finish(simd, &mut ox[cols.clone()], x, plus, off(2 * p));
             if partner {
-                finish(simd, &mut oy[j0..][..block], y, plus, offset(2 * p + 1), j0);
+                finish(simd, &mut oy[cols.clone()], y, plus, off(2 * p + 1));
             }
         }
     }
-    for (s, (row, out)) in a.chunks_exact(d).zip(out.chunks_exact_mut(g)).enumerate() {
-        for j in full..g {
-            let mut sum = 0.0;
-            for (pass, terms) in row.chunks(DEPTH).enumerate() {
-                let mut acc = 0.0;
-                for (k, &x) in terms.iter().enumerate() {
-                    acc = x.mul_add(b[(pass * DEPTH + k) * g + j], acc);
-                }
-                sum = if pass == 0 { acc } else { sum + acc };
-            }
-            out[j] = sum + plus[j];
-            if let Some(off) = offset(s) {
-                out[j] += off[j];
-            }
-        }
-    }
+}
+
+/// The values of vector `t` of a block (fewer, or none, past its end).
+#[inline(always)]
+fn lanes<S: pulp::Simd>(values: &[f64], t: usize) -> &[f64] {
+    let start = (t * S::F64_LANES).min(values.len());
+    &values[start..values.len().min(start + S::F64_LANES)]
 }
 
 /// `a b` for one block of columns of two rows: one fused multiply-add per
@@ -175,7 +169,8 @@ fn pair<S: pulp::Simd>(
     (sx, sy)
 }
 
-/// `out = (product + plus) + offset` for one block of columns from `j0`.
+/// `out = (product + plus) + offset` for one block of columns (`out`, `plus`
+/// and `offset` hold the block's columns).
 #[inline(always)]
 fn finish<S: pulp::Simd>(
     simd: S,
@@ -183,18 +178,30 @@ fn finish<S: pulp::Simd>(
     product: [S::f64s; VECTORS],
     plus: &[f64],
     offset: Option<&[f64]>,
-    j0: usize,
 ) {
-    let (out, _) = S::as_mut_simd_f64s(out);
-    let (plus, _) = S::as_simd_f64s(&plus[j0..][..out.len() * S::F64_LANES]);
-    for ((o, p), &q) in out.iter_mut().zip(product).zip(plus) {
-        *o = simd.add_f64s(p, q);
-    }
-    if let Some(off) = offset {
-        let (off, _) = S::as_simd_f64s(&off[j0..][..out.len() * S::F64_LANES]);
-        for (o, &v) in out.iter_mut().zip(off) {
-            *o = simd.add_f64s(*o, v);
+    if out.len() == VECTORS * S::F64_LANES {
+        let (out, _) = S::as_mut_simd_f64s(out);
+        let (plus, _) = S::as_simd_f64s(plus);
+        for ((o, p), &q) in out.iter_mut().zip(product).zip(plus) {
+            *o = simd.add_f64s(p, q);
         }
+        if let Some(off) = offset {
+            let (off, _) = S::as_simd_f64s(off);
+            for (o, &v) in out.iter_mut().zip(off) {
+                *o = simd.add_f64s(*o, v);
+            }
+        }
+        return;
+    }
+    // The narrower last block, one partial vector at a time.
+    for (t, p) in product.into_iter().enumerate() {
+        let mut v = simd.add_f64s(p, simd.partial_load_f64s(lanes::<S>(plus, t)));
+        if let Some(off) = offset {
+            v = simd.add_f64s(v, simd.partial_load_f64s(lanes::<S>(off, t)));
+        }
+        let start = (t * S::F64_LANES).min(out.len());
+        let end = out.len().min(start + S::F64_LANES);
+        simd.partial_store_f64s(&mut out[start..end], v);
     }
 }
 
@@ -275,10 +282,11 @@ mod tests {
     fn the_bits_of_matrixmultiply_with_fma() {
         // Where matrixmultiply runs its FMA kernel (every x86 CPU since 2013),
         // `dot` must give the same bits: the pinned digests were made with it.
-        // Decoding's shape (24 terms), then encoding's (thousands, transposed).
+        // Decoding's shape (24 terms), then encoding's (thousands of terms,
+        // transposed, fewer columns than a block).
         assert!(std::is_x86_feature_detected!("fma"), "this check needs FMA");
         let (z, wt) = (values(130, 24, 5), values(24, 1_001, 6));
-        let (x, gain) = (values(9, 1_001, 7), values(24, 1_001, 8));
+        let (x, gain) = (values(9, 1_001, 7), values(20, 1_001, 8));
         for (a, b) in [(z.view(), wt.view()), (x.view(), gain.t())] {
             let plus = vec![0.0; b.ncols()];
             let mut out = vec![0.0; a.nrows() * b.ncols()];
