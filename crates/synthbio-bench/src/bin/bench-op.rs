@@ -172,16 +172,20 @@ fn engine_mean(model: &str, meta: Metadata, repeat: usize) -> Res<(Vec<f64>, Val
         repeat,
         || Ok(engine.predict(&model, &q)?),
         |d| {
-            // FNV-1a over the counts in row-major order: equal digests, equal counts
-            // (how a speed change is checked to leave every count as it was).
-            let fnv = d.counts().iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
-                c.to_le_bytes()
-                    .iter()
-                    .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-            });
-            json!({"samples": d.n_samples(), "genes": d.n_genes(), "counts_fnv": format!("{fnv:016x}")})
+            // The counts in row-major order.
+            let fnv = fnv(d.counts().iter().flat_map(|c| c.to_le_bytes()));
+            json!({"samples": d.n_samples(), "genes": d.n_genes(), "counts_fnv": fnv})
         },
     )
+}
+
+/// FNV-1a over bytes, as hex: equal digests, equal outputs (how a speed change
+/// is checked to leave every count or bit as it was).
+fn fnv(bytes: impl IntoIterator<Item = u8>) -> String {
+    let h = bytes.into_iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
 }
 
 /// Metadata prediction of 1,000 copies of a model's example sample; the check is a
@@ -190,10 +194,9 @@ fn engine_metadata(model: &str, repeat: usize) -> Res<(Vec<f64>, Value)> {
     let engine = synthbio_engine::Engine::embedded()?;
     let model = model.into();
     let example = engine.example_query(&model)?;
-    let counts = example.inputs[0]
-        .counts
-        .clone()
-        .ok_or("the example of metadata prediction has counts")?;
+    let counts = (example.inputs.first())
+        .and_then(|input| input.counts.clone())
+        .ok_or("the example of metadata prediction has no counts")?;
     let q = Query::metadata_prediction(vec![counts; 1_000]).with_seed(1);
     timed(
         repeat,
@@ -201,16 +204,11 @@ fn engine_metadata(model: &str, repeat: usize) -> Res<(Vec<f64>, Value)> {
         |d| {
             let fnv = d.latents().map(|z| {
                 let blocks = [&z.biological, &z.technical, &z.perturbation];
-                let bits = blocks
+                fnv(blocks
                     .into_iter()
-                    .flat_map(|b| b.iter().map(|v| v.to_bits()));
-                bits.fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                    b.to_le_bytes()
-                        .iter()
-                        .fold(h, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3))
-                })
+                    .flat_map(|b| b.iter().flat_map(|v| v.to_bits().to_le_bytes())))
             });
-            json!({"samples": d.n_samples(), "latents_fnv": fnv.map(|h| format!("{h:016x}"))})
+            json!({"samples": d.n_samples(), "latents_fnv": fnv})
         },
     )
 }
