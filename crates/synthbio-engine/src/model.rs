@@ -2,7 +2,7 @@
 //! them once (the encoder, Cholesky factors, the transposed loadings).
 
 use crate::linalg::exact::Split;
-use crate::linalg::fused::product_into;
+use crate::linalg::fused::product;
 use crate::linalg::small::{chol_inverse, cholesky_jittered};
 use crate::params::{LinearPrior, ModelParams};
 use crate::posterior::Encoder;
@@ -195,11 +195,9 @@ impl Model {
         let centred = self.centred_log(counts);
         let z = self.encode_samples(counts, centred.view());
         // `W z` plus zeros: a sum begun at +0 is never -0, so no bit changes.
-        let mut fit = vec![0.0; centred.len()];
         let zero = vec![0.0; self.n_genes()];
-        product_into(z.view(), self.wt.view(), &zero, &[], &mut fit);
         let mut residual = centred;
-        residual.iter_mut().zip(&fit).for_each(|(r, &f)| *r -= f);
+        residual -= &product(z.view(), self.wt.view(), &zero);
         (z, residual)
     }
 
@@ -240,9 +238,7 @@ impl Model {
     /// prediction decodes it.
     pub fn decode(&self, z: ArrayView2<'_, f64>) -> Array2<f64> {
         let mu = self.mu.as_slice().expect("a fresh vector is contiguous");
-        let mut y = vec![0.0; z.nrows() * mu.len()];
-        product_into(z, self.wt.view(), mu, &[], &mut y);
-        Array2::from_shape_vec((z.nrows(), mu.len()), y).expect("rows x genes")
+        product(z, self.wt.view(), mu)
     }
 }
 
@@ -252,9 +248,7 @@ fn encode_with(encoder: &Encoder, centred: ArrayView2<'_, f64>) -> Array2<f64> {
         .offset
         .as_slice()
         .expect("a fresh vector is contiguous");
-    let mut z = vec![0.0; centred.nrows() * offset.len()];
-    product_into(centred, encoder.gain.t(), offset, &[], &mut z);
-    Array2::from_shape_vec((centred.nrows(), offset.len()), z).expect("rows x latent")
+    product(centred, encoder.gain.t(), offset)
 }
 
 fn bad(params: &ModelParams, message: String) -> EngineError {

@@ -12,7 +12,7 @@
 //! run-time dispatch; without FMA hardware, the multiply-adds are fused in
 //! software.
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 /// Vectors of columns computed side by side per row, two rows at a time: with
 /// AVX2, 24 columns and twelve accumulators in registers (two multiply-adds
@@ -22,6 +22,13 @@ const VECTORS: usize = 6;
 
 /// Terms summed per pass (matrixmultiply's depth `kc` for `f64`).
 const DEPTH: usize = 256;
+
+/// `a b + plus` (each row of `a b` plus `plus`), as a new rows x columns array.
+pub(crate) fn product(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, plus: &[f64]) -> Array2<f64> {
+    let mut out = vec![0.0; a.nrows() * plus.len()];
+    product_into(a, b, plus, &[], &mut out);
+    Array2::from_shape_vec((a.nrows(), plus.len()), out).expect("rows x columns")
+}
 
 /// Writes `(a_s b + plus) + offsets[s]` for every row `s` of `a` (rows x
 /// depth) into row `s` of `out` (rows x columns, row-major), where `b` is
@@ -208,7 +215,6 @@ fn finish<S: pulp::Simd>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
 
     /// Deterministic values of both signs and varied magnitudes.
     fn values(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
@@ -288,11 +294,9 @@ mod tests {
         let (z, wt) = (values(130, 24, 5), values(24, 1_001, 6));
         let (x, gain) = (values(9, 1_001, 7), values(20, 1_001, 8));
         for (a, b) in [(z.view(), wt.view()), (x.view(), gain.t())] {
-            let plus = vec![0.0; b.ncols()];
-            let mut out = vec![0.0; a.nrows() * b.ncols()];
-            product_into(a, b, &plus, &[], &mut out);
+            let out = product(a, b, &vec![0.0; b.ncols()]);
             let dot = a.dot(&b);
-            assert_eq!(dot.len(), out.len());
+            assert_eq!(dot.dim(), out.dim());
             for (o, p) in out.iter().zip(dot.iter()) {
                 assert_eq!(o.to_bits(), (p + 0.0).to_bits());
             }
